@@ -1,0 +1,3 @@
+"""edac: the event-driven architecture compiler."""
+
+__version__ = "0.1.0"

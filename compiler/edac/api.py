@@ -1,0 +1,48 @@
+"""The library API: what the CLI and the tests call.
+
+Phases: read -> load (spans) -> validate (pydantic) -> resolve (IR) -> check. Each phase
+collects all its diagnostics; the next one runs only when the earlier ones found no error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from edac import ir
+from edac.checks import run_checks
+from edac.diagnostics import Diagnostic, has_errors, sorted_diagnostics
+from edac.load import validate_file
+from edac.resolve import resolve
+from edac.source import read_files
+
+
+@dataclass
+class Result:
+    topology: ir.Topology | None
+    diagnostics: list[Diagnostic]
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.topology is not None and not has_errors(self.diagnostics)
+
+
+def load_topology(paths: Sequence[str]) -> Result:
+    """Read, validate, resolve and check a topology given as files and/or directories."""
+    sources, diagnostics = read_files(list(paths))
+    texts = {s.path: s.text for s in sources}
+    validated = []
+    for source in sources:
+        spec, diags = validate_file(source)
+        diagnostics.extend(diags)
+        if spec is not None:
+            validated.append((source, spec))
+    if has_errors(diagnostics) or not validated:
+        return Result(None, sorted_diagnostics(diagnostics), texts)
+    topology, diags = resolve(validated)
+    diagnostics.extend(diags)
+    if topology is None or has_errors(diagnostics):
+        return Result(None, sorted_diagnostics(diagnostics), texts)
+    diagnostics.extend(run_checks(topology))
+    return Result(topology, sorted_diagnostics(diagnostics), texts)

@@ -1,0 +1,54 @@
+"""The graph as a whole: unused elements and previous names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edac.checks._util import diag
+from edac.diagnostics import Diagnostic
+from edac.ir import Topology
+
+
+def unused(topo: Topology) -> Iterator[Diagnostic]:
+    emitting = {e.producer for e in topo.events.values()}
+    for p in topo.producers.values():
+        if p.name not in emitting:
+            yield diag(topo, "W701", f"producer `{p.name}` emits no event type", p.origin,
+                       key=True, label="unused producer",
+                       help="declare its events under `events:` with `producer: "
+                       f"{p.name}`, or remove it")
+    routed = {e for r in topo.routes.values() for e in r.events}
+    raw_routes = any(r.raw_pattern is not None for r in topo.routes.values())
+    for e in topo.events.values():
+        if e.name not in routed and not e.unconsumed and not raw_routes:
+            yield diag(topo, "W702", f"no route takes event type `{e.name}`", e.origin, key=True,
+                       label="unconsumed event type",
+                       help="route it to a consumer, or mark it `unconsumed: true`")
+    targeted = {t for r in topo.routes.values() for t in r.to}
+    for c in topo.consumers.values():
+        if c.name not in targeted:
+            yield diag(topo, "W703", f"no route sends events to consumer `{c.name}`", c.origin,
+                       key=True, label="unused consumer",
+                       help="add it to the `to:` list of a route, or remove it")
+
+
+def previous_names(topo: Topology) -> Iterator[Diagnostic]:
+    for kind, table in (("consumer", topo.consumers), ("route", topo.routes)):
+        claimed: dict[str, str] = {}
+        for element in table.values():
+            for i, old in enumerate(element.previously):
+                if old in table:
+                    yield diag(topo, "E208", f"{kind} `{element.name}` was previously `{old}`, "
+                               f"but `{old}` is still a {kind}", element.origin, "previously", i,
+                               label="name still in use",
+                               help=f"remove `{old}` from `previously`, or rename the {kind}")
+                elif old in claimed:
+                    yield diag(topo, "E208", f"{kind}s `{claimed[old]}` and `{element.name}` "
+                               f"both claim the previous name `{old}`", element.origin,
+                               "previously", i, label="claimed twice",
+                               help="a previous name belongs to one element")
+                else:
+                    claimed[old] = element.name
+
+
+CHECKS = (unused, previous_names)

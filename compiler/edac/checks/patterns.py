@@ -1,0 +1,43 @@
+"""Every route's final event pattern is validated as EventBridge would, size included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edac import patterns as engine
+from edac.checks._util import diag
+from edac.diagnostics import Diagnostic
+from edac.ir import Topology
+
+PATTERN_MAX = 2048
+
+
+def route_patterns(topo: Topology) -> Iterator[Diagnostic]:
+    for route in topo.routes.values():
+        if not route.rules:
+            continue
+        pattern = route.pattern
+        raw = route.raw_pattern is not None
+        for problem in engine.validate_pattern(pattern):
+            path = tuple(problem.path)
+            if raw:
+                sub: tuple[str | int, ...] = ("pattern", *path)
+                code = "E402"
+            elif path[:1] == ("detail",):
+                sub = ("filter", *path[1:])
+                code = "E401"
+            else:
+                sub = ("events",)
+                code = "E402"
+            yield diag(topo, code, f"route `{route.name}`: {problem.reason}", route.origin, *sub,
+                       label="EventBridge rejects this",
+                       help="see `edac explain " + code + "` for the pattern syntax")
+        size = engine.pattern_size(pattern)
+        if size > PATTERN_MAX:
+            yield diag(topo, "E403", f"route `{route.name}`: the event pattern is {size} "
+                       f"characters; EventBridge accepts {PATTERN_MAX} by default",
+                       route.origin, "pattern" if raw else "filter", label="pattern too large",
+                       help="split the route into several, or simplify the filter")
+
+
+CHECKS = (route_patterns,)

@@ -1,0 +1,96 @@
+"""Queue and consumer settings that AWS refuses at apply time, or that lose messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edac.checks._util import diag
+from edac.diagnostics import Diagnostic
+from edac.ir import Consumer, Origin, Topology
+from edac.load import human_seconds
+
+
+def _where(c: Consumer, origins: dict[str, Origin], field: str, *fallback: str) -> tuple[
+    Origin, tuple[str, ...]
+]:
+    """The origin of a merged setting, or the consumer's own path when it is the default."""
+    origin = origins.get(field)
+    if origin is not None:
+        return origin, ()
+    return c.origin, fallback
+
+
+def fifo(topo: Topology) -> Iterator[Diagnostic]:
+    for c in topo.consumers.values():
+        q = c.queue
+        if not q.fifo:
+            if "message_group" in q.origins:
+                yield diag(topo, "E501", f"`message_group` is set on consumer `{c.name}`, whose "
+                           "queue is not FIFO", q.origins["message_group"],
+                           label="only for FIFO queues",
+                           help="add `fifo: true` to the queue, or remove `message_group`")
+            continue
+        lam = c.lambda_
+        if lam is None:
+            continue
+        if lam.batch_size > 10:
+            yield diag(topo, "E501", f"consumer `{c.name}` reads a FIFO queue with batch size "
+                       f"{lam.batch_size}; Lambda allows at most 10", c.origin, "lambda",
+                       "batch_size", label="at most 10 for FIFO",
+                       help="set `batch_size: 10` or less")
+        if lam.batching_window > 0:
+            yield diag(topo, "E501", f"consumer `{c.name}` reads a FIFO queue with a batching "
+                       "window; Lambda does not support one on FIFO queues", c.origin, "lambda",
+                       "batching_window", label="not supported for FIFO",
+                       help="remove `batching_window`")
+
+
+def lambda_timing(topo: Topology) -> Iterator[Diagnostic]:
+    for c in topo.consumers.values():
+        lam = c.lambda_
+        if lam is None:
+            continue
+        visibility = c.queue.visibility_timeout
+        origin, sub = _where(c, c.queue.origins, "visibility_timeout", "lambda", "timeout")
+        if lam.timeout > visibility:
+            yield diag(
+                topo, "E502",
+                f"consumer `{c.name}`: the function timeout ({human_seconds(lam.timeout)}) is "
+                f"longer than the queue's visibility timeout ({human_seconds(visibility)})",
+                origin, *sub, label="visibility timeout too short",
+                help=f"set `queue: {{visibility_timeout: "
+                f"{human_seconds(6 * lam.timeout + lam.batching_window)}}}` "
+                "(6x the function timeout plus the batching window)",
+            )
+        elif visibility < 6 * lam.timeout + lam.batching_window:
+            recommended = 6 * lam.timeout + lam.batching_window
+            yield diag(
+                topo, "W503",
+                f"consumer `{c.name}`: visibility timeout {human_seconds(visibility)} is below "
+                f"6x the function timeout plus the batching window "
+                f"({human_seconds(recommended)})",
+                origin, *sub, label="below the recommended value",
+                help=f"set `visibility_timeout: {human_seconds(recommended)}` or more",
+            )
+        if lam.batch_size > 10 and lam.batching_window < 1 and not c.queue.fifo:
+            yield diag(topo, "E505", f"consumer `{c.name}`: a batch size above 10 needs a "
+                       "batching window of at least 1 second", c.origin, "lambda", "batch_size",
+                       label="needs `batching_window`", help="add `batching_window: 1s` or more")
+
+
+def dlq_retention(topo: Topology) -> Iterator[Diagnostic]:
+    for c in topo.consumers.values():
+        q = c.queue
+        if q.dlq_retention <= q.retention:
+            origin, sub = _where(c, q.origins, "dlq_retention", "queue")
+            yield diag(
+                topo, "W504",
+                f"consumer `{c.name}`: the DLQ keeps messages {human_seconds(q.dlq_retention)}, "
+                f"not longer than the queue ({human_seconds(q.retention)})",
+                origin, *sub, label="messages may expire as they reach the DLQ",
+                help="a message keeps its enqueue time in the DLQ: make `dlq_retention` longer "
+                "than `retention` (14d is the maximum)",
+            )
+
+
+CHECKS = (fifo, lambda_timing, dlq_retention)

@@ -1,0 +1,136 @@
+"""The `edac` command line: parses options, calls the API, renders. No logic of its own.
+
+Exit codes: 0 clean, 1 input errors (or warnings with --warnings-as-errors), 2 usage or
+internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from edac import __version__
+from edac.diagnostics import (
+    Diagnostic,
+    SourceCache,
+    render_human,
+    render_json,
+    render_sarif,
+    render_short,
+    summary,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("human", "short", "json", "sarif")
+
+
+def _report(diagnostics: Sequence[Diagnostic], fmt: str, sources: dict[str, str]) -> None:
+    if fmt == "json":
+        click.echo(render_json(diagnostics), nl=False)
+        return
+    if fmt == "sarif":
+        click.echo(render_sarif(diagnostics, __version__), nl=False)
+        return
+    text = render_short(diagnostics) if fmt == "short" else render_human(
+        diagnostics, SourceCache(sources))
+    if text:
+        click.echo(text, nl=False, err=True)
+    if diagnostics and fmt == "human":
+        click.echo(f"\n{summary(diagnostics)}", err=True)
+
+
+def _exit_code(diagnostics: Sequence[Diagnostic], warnings_as_errors: bool) -> int:
+    if any(d.is_error for d in diagnostics):
+        return 1
+    if warnings_as_errors and diagnostics:
+        return 1
+    return 0
+
+
+def diagnostics_options(func: F) -> F:
+    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="human",
+                        show_default=True, help="How diagnostics are printed.")(func)
+    func = click.option("--warnings-as-errors", is_flag=True,
+                        help="Exit 1 when there are warnings.")(func)
+    return func
+
+
+class _Group(click.Group):
+    """Turns unexpected exceptions into exit 2 with a request for a report."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception:  # noqa: BLE001 - the one place that catches everything
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.echo(
+                "error: internal error in edac; please report it with the input that caused it"
+                + ("" if ctx.obj and ctx.obj.get("debug") else " (run with --debug for details)"),
+                err=True,
+            )
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="edac")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """edac: compile event-driven topologies (YAML) into EventBridge + SQS Terraform."""
+    ctx.obj = {"debug": debug}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@diagnostics_options
+def validate(paths: tuple[str, ...], fmt: str, warnings_as_errors: bool) -> None:
+    """Check a topology (files or directories) and report every problem."""
+    from edac.api import load_topology
+
+    result = load_topology(paths)
+    _report(result.diagnostics, fmt, result.sources)
+    code = _exit_code(result.diagnostics, warnings_as_errors)
+    if fmt == "human" and code == 0:
+        topo = result.topology
+        assert topo is not None
+        click.echo(
+            f"ok: {len(topo.producers)} producers, {len(topo.events)} event types, "
+            f"{len(topo.consumers)} consumers, {len(topo.routes)} routes", err=True)
+    sys.exit(code)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the topology format."""
+    from edac.spec import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """Explain a diagnostic code (or list them all)."""
+    from edac.codes import CODES, explain as lookup
+
+    if code is None:
+        for c in CODES.values():
+            click.echo(f"{c.code}  {c.title}")
+        return
+    found = lookup(code)
+    if found is None:
+        click.echo(f"error: unknown code `{code}`; `edac explain` lists them all", err=True)
+        sys.exit(2)
+    click.echo(f"{found.code}: {found.title}\n\n{found.explanation}")

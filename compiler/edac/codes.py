@@ -1,0 +1,129 @@
+"""The catalogue of diagnostic codes: a stable id (its letter is the severity), a title, and the
+long explanation shown by `edac explain CODE`. The README's list is generated from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    explanation: str
+
+
+_CATALOGUE = [
+    # -- reading files (E0xx)
+    Code("E001", "invalid YAML", "The file is not valid YAML. The message gives the parser's "
+         "reason and the position where it stopped; the most common causes are tabs used for "
+         "indentation and unquoted values containing `: ` or starting with `@` or a backtick."),
+    Code("E002", "duplicate key", "A mapping has the same key twice. YAML would silently keep "
+         "only one of them, so edac refuses the file and shows both places."),
+    Code("E003", "empty file or several documents", "A topology file holds exactly one YAML "
+         "document, a mapping that starts with `version: 1`."),
+    Code("E004", "cannot read the input", "A path given on the command line does not exist, a "
+         "directory holds no `*.yaml`/`*.yml` files, or a file is not UTF-8 text."),
+    Code("E005", "unsupported YAML", "Keys must be plain scalars, merge keys (`<<`) must name "
+         "mappings, and a file may not expand to more than 200,000 values (recursive or "
+         "exploding aliases)."),
+    # -- shape of a file (E1xx)
+    Code("E101", "unknown key", "The key is not part of the topology format at this place. It is "
+         "usually a typo: the help line suggests the nearest known key. Every key is listed in "
+         "the README's format reference and in schemas/topology.v1.schema.json."),
+    Code("E102", "missing required field", "A required field is absent, e.g. `source` of a "
+         "producer, `producer` of an event type, `to` of a route, or `version` of a file."),
+    Code("E103", "wrong type", "The value has the wrong type: a text where a number is expected, "
+         "a mapping where a list is expected, and so on. Numbers that must be text (tag "
+         "values, say) need quotes: `\"1234\"`."),
+    Code("E104", "value out of range", "The value is outside the range AWS accepts for it (for "
+         "example a visibility timeout of at most 12 h, a retention between 1 minute and 14 "
+         "days, a maxReceiveCount between 1 and 1,000, retry attempts at most 185)."),
+    Code("E105", "invalid value", "The value is not one of the accepted forms, e.g. a duration "
+         "that is neither seconds nor a number followed by `s`, `m`, `h` or `d`."),
+    Code("E106", "unsupported version", "Every topology file starts with `version: 1`, the only "
+         "version of the format so far."),
+    Code("E107", "consumer kind", "A consumer is either a Lambda function (`lambda:`) or a "
+         "container/worker with an IAM role (`container:`): exactly one of the two."),
+    Code("E108", "route needs events or a pattern", "A route selects its events either with "
+         "`events:` (event types, optionally narrowed by `filter:`) or with a raw EventBridge "
+         "`pattern:`, exactly one of the two. `filter` only goes with `events`."),
+    # -- names and references (E2xx)
+    Code("E201", "unknown consumer", "A route's `to:` names a consumer that is not declared under "
+         "`consumers:` in any file of the topology."),
+    Code("E202", "unknown event type", "A route's `events:` names an event type (detail-type) "
+         "that is not declared under `events:`."),
+    Code("E203", "unknown producer", "An event type's `producer:` names a producer that is not "
+         "declared under `producers:`."),
+    Code("E204", "name defined twice", "Producer, event, consumer and route names are global "
+         "across all files of a topology; each may be defined once."),
+    Code("E205", "system setting given twice", "`environment`, `tags`, `bus` and `defaults` "
+         "describe the whole system and are given once, in any one file."),
+    Code("E206", "files disagree on the system name", "Files may repeat `name` to say which "
+         "system they belong to, but all of them must give the same name."),
+    Code("E207", "system name missing", "One file must give the system `name`: it prefixes "
+         "every AWS resource name."),
+    Code("E208", "previous name clashes", "A name listed under `previously:` is in use by "
+         "another element of the same kind, or is listed twice."),
+    # -- event schemas (E3xx)
+    Code("E301", "schema file missing", "An event type's `schema:` names a file that cannot be "
+         "read. The path is relative to the topology file that declares the event."),
+    Code("E302", "invalid JSON Schema", "The event schema is not valid JSON, or not a valid JSON "
+         "Schema (checked against the draft it declares, 2020-12 by default)."),
+    # -- patterns (E4xx)
+    Code("E401", "invalid filter", "A route's `filter` is an EventBridge pattern fragment "
+         "matched against the event's `detail`: a mapping whose leaves are non-empty lists of "
+         "values or operators (`prefix`, `suffix`, `anything-but`, `numeric`, `exists`, "
+         "`equals-ignore-case`, `cidr`, `wildcard`, `$or`)."),
+    Code("E402", "invalid event pattern", "The final event pattern of a route would be rejected "
+         "by EventBridge. The message gives AWS's reason."),
+    Code("E403", "event pattern too large", "EventBridge accepts patterns of at most 2,048 "
+         "characters by default. Split the route or simplify its filter."),
+    # -- queues and consumers (E5xx / W5xx)
+    Code("E501", "FIFO settings", "FIFO queues need FIFO-compatible settings: Lambda batch size "
+         "at most 10 and no batching window; `message_group` only on FIFO queues."),
+    Code("E502", "Lambda timeout above visibility timeout", "Lambda refuses an event source "
+         "mapping whose function timeout exceeds the queue's visibility timeout; messages "
+         "would also be delivered twice while still being processed."),
+    Code("W503", "visibility timeout below 6x the function timeout", "AWS recommends a visibility "
+         "timeout of at least six times the function timeout plus the batching window, so "
+         "that retries after throttling do not make messages visible again too early."),
+    Code("W504", "DLQ retention not longer than the queue's", "A message moved to a standard "
+         "dead-letter queue keeps its original enqueue time; when the DLQ's retention is not "
+         "longer than the queue's, the message can be deleted as soon as it arrives there."),
+    Code("E505", "Lambda batching", "A Lambda batch size above 10 needs a batching window of at "
+         "least 1 second."),
+    # -- AWS names and limits (E6xx / W6xx)
+    Code("E601", "invalid name", "Producer, consumer and route names, the system name, the "
+         "environment and team names become parts of AWS resource names: letters, digits, "
+         "`-` and `_` only (routes may also use `.`)."),
+    Code("E602", "AWS name too long", "A final AWS resource name (system name, environment and "
+         "suffixes included) exceeds its AWS limit: 80 characters for SQS queues, 64 for "
+         "EventBridge rules, 256 for buses and SNS topics, 255 for DynamoDB tables."),
+    Code("E603", "invalid tag", "Tag keys are 1-128 and values 0-256 characters of letters, "
+         "digits, spaces and `_ . : / = + - @`; keys may not start with `aws:`."),
+    Code("E604", "invalid bus", "A custom bus name is 1-256 characters of letters, digits, "
+         "`.`, `-` and `_`, and may not be `default`."),
+    Code("E605", "invalid detail-type", "Event type names are EventBridge detail-types: 1-128 "
+         "printable characters."),
+    Code("E606", "invalid source", "A producer's `source` is 1-256 printable characters; "
+         "sources starting with `aws.` are reserved for AWS services, whose events only arrive "
+         "on the default bus."),
+    Code("E607", "invalid ARN", "The value must be an ARN of the expected service (an SNS topic "
+         "for `alarms.notify`, an IAM principal or a 12-digit account id for `principals`)."),
+    Code("W608", "many rules on the bus", "A bus holds 300 rules by default (100 in some "
+         "regions); the topology compiles to more. Ask AWS for a quota increase first."),
+    # -- the graph (W7xx)
+    Code("W701", "unused producer", "No event type names this producer."),
+    Code("W702", "unconsumed event type", "No route takes this event type. Mark it "
+         "`unconsumed: true` when that is intended."),
+    Code("W703", "unused consumer", "No route sends events to this consumer: its queue would "
+         "stay empty."),
+]
+
+CODES: dict[str, Code] = {c.code: c for c in _CATALOGUE}
+
+
+def explain(code: str) -> Code | None:
+    return CODES.get(code.strip().upper())

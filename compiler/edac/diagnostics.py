@@ -1,0 +1,239 @@
+"""Diagnostics: frozen data, collected by every phase, rendered by separate formatters.
+
+A diagnostic names what is wrong (`message`), where (`span`, with a short `label` shown under
+the underlined text), and how to fix it (`help`). `related` spans point at other places that
+take part in the problem (the first definition of a duplicate name, say).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a source file. Lines and columns are 1-based; `end_col` is exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    @classmethod
+    def file_start(cls, file: str) -> Span:
+        return cls(file, 1, 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class Related:
+    span: Span
+    label: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    label: str = ""
+    help: str | None = None
+    related: tuple[Related, ...] = field(default_factory=tuple)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        if self.span is None:
+            return ("", 0, 0, self.code, self.message)
+        return (self.span.file, self.span.line, self.span.col, self.code, self.message)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in source order, without exact duplicates."""
+    seen: set[Diagnostic] = set()
+    unique = []
+    for diag in diagnostics:
+        if diag not in seen:
+            seen.add(diag)
+            unique.append(diag)
+    return sorted(unique, key=Diagnostic.sort_key)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+class SourceCache:
+    """Reads source lines for the human renderer; files that vanished render without excerpt."""
+
+    def __init__(self, texts: dict[str, str] | None = None) -> None:
+        self._lines: dict[str, list[str]] = {}
+        for name, text in (texts or {}).items():
+            self._lines[name] = text.splitlines()
+
+    def line(self, file: str, number: int) -> str | None:
+        if file not in self._lines:
+            try:
+                self._lines[file] = Path(file).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._lines[file] = []
+        lines = self._lines[file]
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return None
+
+
+def _location(span: Span) -> str:
+    return f"{span.file}:{span.line}:{span.col}"
+
+
+def _excerpt(span: Span, label: str, sources: SourceCache, gutter: int) -> list[str]:
+    text = sources.line(span.file, span.line)
+    pad = " " * gutter
+    if text is None:
+        return []
+    text = text.replace("\t", " ")
+    width = span.end_col - span.col if span.end_line == span.line else len(text) - span.col + 1
+    width = max(1, width)
+    marker = " " * (span.col - 1) + "^" * width
+    out = [f"{pad} |", f"{span.line:>{gutter}} | {text}", f"{pad} | {marker}"]
+    if label:
+        out[-1] += f" {label}"
+    return out
+
+
+def render_human(diagnostics: Sequence[Diagnostic], sources: SourceCache | None = None) -> str:
+    sources = sources or SourceCache()
+    blocks = []
+    for diag in diagnostics:
+        lines = [f"{diag.severity.value}[{diag.code}]: {diag.message}"]
+        spans = [diag.span] if diag.span else []
+        spans += [r.span for r in diag.related]
+        gutter = max([len(str(s.line)) for s in spans] + [1])
+        pad = " " * gutter
+        if diag.span is not None:
+            lines.append(f"{pad}--> {_location(diag.span)}")
+            lines += _excerpt(diag.span, diag.label, sources, gutter)
+        for rel in diag.related:
+            lines.append(f"{pad}::: {_location(rel.span)}")
+            lines += _excerpt(rel.span, rel.label, sources, gutter)
+        if diag.help:
+            lines.append(f"{pad} = help: {diag.help}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def render_short(diagnostics: Sequence[Diagnostic]) -> str:
+    lines = []
+    for diag in diagnostics:
+        where = _location(diag.span) if diag.span else "<topology>"
+        line = f"{where}: {diag.severity.value}[{diag.code}]: {diag.message}"
+        if diag.help:
+            line += f" (help: {diag.help})"
+        lines.append(line)
+    return "".join(line + "\n" for line in lines)
+
+
+def _span_json(span: Span | None) -> dict[str, object] | None:
+    if span is None:
+        return None
+    return {
+        "file": span.file,
+        "line": span.line,
+        "column": span.col,
+        "end_line": span.end_line,
+        "end_column": span.end_col,
+    }
+
+
+def render_json(diagnostics: Sequence[Diagnostic]) -> str:
+    items = [
+        {
+            "code": d.code,
+            "severity": d.severity.value,
+            "message": d.message,
+            "span": _span_json(d.span),
+            "label": d.label,
+            "help": d.help,
+            "related": [{"span": _span_json(r.span), "label": r.label} for r in d.related],
+        }
+        for d in diagnostics
+    ]
+    return json.dumps({"diagnostics": items}, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
+    """SARIF 2.1.0, for code-scanning annotations in pull requests."""
+    from edac.codes import CODES
+
+    rules = sorted({d.code for d in diagnostics})
+    results = []
+    for d in diagnostics:
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "level": "error" if d.is_error else "warning",
+            "message": {"text": d.message + (f" (help: {d.help})" if d.help else "")},
+        }
+        if d.span is not None:
+            result["locations"] = [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": d.span.file},
+                        "region": {
+                            "startLine": d.span.line,
+                            "startColumn": d.span.col,
+                            "endLine": d.span.end_line,
+                            "endColumn": d.span.end_col,
+                        },
+                    }
+                }
+            ]
+        results.append(result)
+    doc = {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "edac",
+                        "version": version,
+                        "rules": [
+                            {"id": code, "shortDescription": {"text": CODES[code].title}}
+                            for code in rules
+                            if code in CODES
+                        ],
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)

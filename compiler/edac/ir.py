@@ -1,0 +1,213 @@
+"""The intermediate representation: the whole topology, merged, resolved and named.
+
+Frozen data. Every node keeps its `origin` (file and data path) so that checks can point at
+the user's YAML. Settings are final (built-in defaults <- `defaults:` <- the element's own), and
+AWS names are computed here, once, for every emitter. Emitters see only this, never YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from edac.diagnostics import Span
+from edac.source import Path_, SpanMap
+
+# built-in defaults (../shared/DOMAIN.md "A careful default set")
+DEFAULT_VISIBILITY = 30
+DEFAULT_RETENTION = 4 * 86400
+DEFAULT_MAX_RECEIVE = 5
+DEFAULT_DLQ_RETENTION = 14 * 86400
+DEFAULT_RECEIVE_WAIT = 20
+DEFAULT_MAX_MESSAGE_SIZE = 262_144
+DEFAULT_RETRY_ATTEMPTS = 8
+DEFAULT_RETRY_MAX_AGE = 3600
+DEFAULT_OLDEST_AGE = 15 * 60
+MAX_TARGETS_PER_RULE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an element was written: a file and the data path of its mapping."""
+
+    file: str
+    path: Path_
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """Where a merged setting came from (None: the built-in default)."""
+
+    origin: Origin | None
+
+
+@dataclass(frozen=True, slots=True)
+class Producer:
+    name: str
+    source: str
+    team: str | None
+    principals: tuple[str, ...]
+    description: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    name: str  # the detail-type
+    producer: str
+    schema_file: str | None  # as resolved on disk (relative to the working directory)
+    schema: dict[str, Any] | None = field(compare=False, hash=False)
+    description: str | None
+    unconsumed: bool
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    visibility_timeout: int
+    retention: int
+    max_receive_count: int
+    dlq_retention: int
+    fifo: bool
+    message_group: str | None
+    delay: int
+    max_message_size: int
+    receive_wait: int
+    # data paths of the values the user set, by field name (for diagnostics)
+    origins: dict[str, Origin] = field(compare=False, hash=False, default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaSettings:
+    function: str
+    timeout: int
+    batch_size: int
+    batching_window: int
+    max_concurrency: int | None
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerSettings:
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmSettings:
+    oldest_message_age: int
+    notify: str | None  # SNS topic ARN; None: the team's topic
+    origins: dict[str, Origin] = field(compare=False, hash=False, default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Queues:
+    """The AWS names of a consumer's three queues."""
+
+    main: str
+    dlq: str
+    target_dlq: str
+
+
+@dataclass(frozen=True, slots=True)
+class Consumer:
+    name: str
+    team: str
+    description: str | None
+    lambda_: LambdaSettings | None
+    container: ContainerSettings | None
+    idempotency_ttl: int | None  # None: no idempotency
+    queue: QueueSettings
+    alarms: AlarmSettings
+    previously: tuple[str, ...]
+    queues: Queues
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    attempts: int
+    max_age: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One EventBridge rule of a route (a route with more than 5 consumers has several)."""
+
+    name: str  # the AWS rule name
+    key: str  # stable key for Terraform addresses: the route name, `-2`, `-3` when split
+    pattern: dict[str, Any] = field(compare=False, hash=False)
+    targets: tuple[str, ...]  # consumer names
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    description: str | None
+    events: tuple[str, ...]  # event type names; empty with a raw pattern
+    filter: dict[str, Any] | None = field(compare=False, hash=False)
+    raw_pattern: dict[str, Any] | None = field(compare=False, hash=False)
+    to: tuple[str, ...]
+    retry: Retry
+    previously: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    origin: Origin
+
+    @property
+    def pattern(self) -> dict[str, Any]:
+        """The route's event pattern (the same for all its rules)."""
+        return self.rules[0].pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Bus:
+    name: str
+    archive_days: int | None
+    origin: Origin | None
+
+
+@dataclass(frozen=True)
+class Topology:
+    name: str
+    environment: str | None
+    prefix: str  # `name` or `name-environment`: starts every AWS name
+    tags: dict[str, str]
+    bus: Bus
+    producers: dict[str, Producer]
+    events: dict[str, EventType]
+    consumers: dict[str, Consumer]
+    routes: dict[str, Route]
+    files: tuple[str, ...]
+    spans: dict[str, SpanMap] = field(compare=False, repr=False)
+    tag_origins: dict[str, Origin] = field(compare=False, repr=False, default_factory=dict)
+    # where `name` (first given) and `environment` were written
+    setting_origins: dict[str, Origin] = field(compare=False, repr=False, default_factory=dict)
+
+    @property
+    def teams(self) -> list[str]:
+        found = {c.team for c in self.consumers.values()}
+        found |= {p.team for p in self.producers.values() if p.team}
+        return sorted(found)
+
+    @property
+    def idempotency_table(self) -> str | None:
+        if any(c.idempotency_ttl is not None for c in self.consumers.values()):
+            return f"{self.prefix}-idempotency"
+        return None
+
+    def team_topic(self, team: str) -> str:
+        return f"{self.prefix}-{team}-alarms"
+
+    def span(self, origin: Origin | None, *sub: str | int, key: bool = False) -> Span | None:
+        if origin is None:
+            return None
+        spans = self.spans.get(origin.file)
+        if spans is None:
+            return None
+        path = origin.path + sub
+        return spans.key(path) if key else spans.value(path)
+
+    def rules(self) -> list[tuple[Route, Rule]]:
+        return [(route, rule) for route in self.routes.values() for rule in route.rules]
+
+    def routes_to(self, consumer: str) -> list[Route]:
+        return [r for r in self.routes.values() if consumer in r.to]

@@ -1,0 +1,520 @@
+"""Merge the files of a topology, resolve names and settings, and build the IR.
+
+Diagnostics here are the ones that need several files at once: names defined twice, system
+settings given twice, references to unknown names, and the shape rules that span fields
+(a consumer is lambda XOR container, a route has events XOR pattern). Event schemas are read
+here too, relative to the file that names them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from edac import ir
+from edac.diagnostics import Diagnostic, Related, Severity, Span
+from edac.load import did_you_mean
+from edac.source import Path_, SourceFile, SpanMap
+from edac.spec import (
+    AlarmsSpec,
+    ConsumerSpec,
+    EventSpec,
+    FileSpec,
+    ProducerSpec,
+    QueueSpec,
+    RetrySpec,
+    RouteSpec,
+)
+
+DEFAULT_TEAM = "default"
+_KINDS = ("producers", "events", "consumers", "routes")
+_SYSTEM = ("environment", "tags", "bus", "defaults")
+
+
+@dataclass
+class _Collector:
+    spans: dict[str, SpanMap]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def span(self, file: str, path: Path_, key: bool = False) -> Span:
+        spans = self.spans[file]
+        found = spans.key(path) if key else spans.value(path)
+        return found or Span.file_start(file)
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        file: str,
+        path: Path_,
+        label: str = "",
+        help: str | None = None,
+        key: bool = False,
+        related: tuple[Related, ...] = (),
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(code, Severity.ERROR, message, self.span(file, path, key), label, help,
+                       related)
+        )
+
+
+def resolve(files: list[tuple[SourceFile, FileSpec]]) -> tuple[ir.Topology | None,
+                                                                 list[Diagnostic]]:
+    col = _Collector({src.path: src.spans for src, _ in files})
+    system = _system_settings(files, col)
+    elements = _collect_elements(files, col)
+    if system is None:
+        return None, col.diagnostics
+    name, environment, tags, tag_origins, bus_spec, defaults, setting_origins = system
+    prefix = f"{name}-{environment}" if environment else name
+
+    producers = {
+        n: ir.Producer(n, spec.source, spec.team, tuple(spec.principals), spec.description, origin)
+        for n, (spec, origin) in elements.producers.items()
+    }
+    events = _resolve_events(elements.events, producers, col)
+    consumers = _resolve_consumers(elements.consumers, defaults, prefix, col)
+    routes = _resolve_routes(elements.routes, events, producers, consumers, defaults, prefix, col)
+
+    bus_origin = None
+    bus_name = f"{prefix}-events"
+    archive_days = None
+    if bus_spec is not None:
+        spec_b, bus_origin = bus_spec
+        bus_name = spec_b.name if spec_b.name is not None else bus_name
+        archive_days = spec_b.archive_days
+    topology = ir.Topology(
+        name=name,
+        environment=environment,
+        prefix=prefix,
+        tags=tags,
+        bus=ir.Bus(bus_name, archive_days, bus_origin),
+        producers=dict(sorted(producers.items())),
+        events=dict(sorted(events.items())),
+        consumers=dict(sorted(consumers.items())),
+        routes=dict(sorted(routes.items())),
+        files=tuple(sorted(src.path for src, _ in files)),
+        spans=col.spans,
+        tag_origins=tag_origins,
+        setting_origins=setting_origins,
+    )
+    return topology, col.diagnostics
+
+
+# ---------------------------------------------------------------------------------------------
+# system settings
+
+
+_System = tuple[
+    str,
+    str | None,
+    dict[str, str],
+    dict[str, ir.Origin],
+    Any,
+    dict[str, tuple[Any, ir.Origin]],
+    dict[str, ir.Origin],
+]
+
+
+def _system_settings(files: list[tuple[SourceFile, FileSpec]], col: _Collector) -> _System | None:
+    first_name: tuple[str, str] | None = None  # (value, file)
+    given: dict[str, tuple[Any, str]] = {}
+    for src, spec in sorted(files, key=lambda f: f[0].path):
+        if spec.name is not None:
+            if first_name is None:
+                first_name = (spec.name, src.path)
+            elif spec.name != first_name[0]:
+                col.error(
+                    "E206",
+                    f"this file belongs to system `{spec.name}`, but "
+                    f"`{first_name[1]}` says `{first_name[0]}`",
+                    src.path,
+                    ("name",),
+                    "a different system name",
+                    help=f"use `name: {first_name[0]}` or remove `name:` from this file",
+                    related=(Related(col.span(first_name[1], ("name",)), "first given here"),),
+                )
+        for key in _SYSTEM:
+            value = getattr(spec, key)
+            if value is None:
+                continue
+            if key in given:
+                other = given[key][1]
+                col.error(
+                    "E205",
+                    f"`{key}` is given in several files",
+                    src.path,
+                    (key,),
+                    "given again here",
+                    help=f"keep `{key}:` in one file of the topology",
+                    key=True,
+                    related=(Related(col.span(other, (key,), key=True), "first given here"),),
+                )
+            else:
+                given[key] = (value, src.path)
+    if first_name is None:
+        where = sorted(src.path for src, _ in files)[0] if files else "<topology>"
+        col.diagnostics.append(
+            Diagnostic(
+                "E207",
+                Severity.ERROR,
+                "the system has no `name`",
+                Span.file_start(where),
+                "`name:` is missing",
+                help="add `name: <system>` (it prefixes every AWS resource name) to one file",
+            )
+        )
+        return None
+    env = given.get("environment")
+    tags_given = given.get("tags")
+    tag_origins = {}
+    if tags_given is not None:
+        tag_origins = {k: ir.Origin(tags_given[1], ("tags", k)) for k in tags_given[0]}
+    bus = given.get("bus")
+    defaults: dict[str, tuple[Any, ir.Origin]] = {}
+    if "defaults" in given:
+        spec_d, file_d = given["defaults"]
+        for part in ("queue", "alarms", "retry"):
+            value = getattr(spec_d, part)
+            if value is not None:
+                defaults[part] = (value, ir.Origin(file_d, ("defaults", part)))
+    setting_origins = {"name": ir.Origin(first_name[1], ("name",))}
+    if env:
+        setting_origins["environment"] = ir.Origin(env[1], ("environment",))
+    return (
+        first_name[0],
+        env[0] if env else None,
+        dict(tags_given[0]) if tags_given else {},
+        tag_origins,
+        (bus[0], ir.Origin(bus[1], ("bus",))) if bus else None,
+        defaults,
+        setting_origins,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# elements
+
+
+@dataclass
+class _Elements:
+    producers: dict[str, tuple[ProducerSpec, ir.Origin]] = field(default_factory=dict)
+    events: dict[str, tuple[EventSpec, ir.Origin]] = field(default_factory=dict)
+    consumers: dict[str, tuple[ConsumerSpec, ir.Origin]] = field(default_factory=dict)
+    routes: dict[str, tuple[RouteSpec, ir.Origin]] = field(default_factory=dict)
+
+
+_SINGULAR = {"producers": "producer", "events": "event type", "consumers": "consumer",
+             "routes": "route"}
+
+
+def _collect_elements(files: list[tuple[SourceFile, FileSpec]], col: _Collector) -> _Elements:
+    out = _Elements()
+    for src, spec in sorted(files, key=lambda f: f[0].path):
+        for kind in _KINDS:
+            table: dict[str, tuple[Any, ir.Origin]] = getattr(out, kind)
+            for name, element in getattr(spec, kind).items():
+                origin = ir.Origin(src.path, (kind, name))
+                if name in table:
+                    first = table[name][1]
+                    col.error(
+                        "E204",
+                        f"{_SINGULAR[kind]} `{name}` is defined twice",
+                        src.path,
+                        origin.path,
+                        "defined again here",
+                        help="names are global across the files of a topology: rename or "
+                        "remove one",
+                        key=True,
+                        related=(Related(col.span(first.file, first.path, key=True),
+                                         "first defined here"),),
+                    )
+                    continue
+                table[name] = (element, origin)
+    return out
+
+
+def _resolve_events(
+    specs: dict[str, tuple[EventSpec, ir.Origin]],
+    producers: dict[str, ir.Producer],
+    col: _Collector,
+) -> dict[str, ir.EventType]:
+    out = {}
+    for name, (spec, origin) in specs.items():
+        if spec.producer not in producers:
+            guess = did_you_mean(spec.producer, set(producers))
+            col.error(
+                "E203",
+                f"event type `{name}` names unknown producer `{spec.producer}`",
+                origin.file,
+                origin.path + ("producer",),
+                "not declared under `producers:`",
+                help=f"did you mean `{guess}`?" if guess else "declare it under `producers:`",
+            )
+        schema_file, schema = None, None
+        if spec.schema_ is not None:
+            schema_file, schema = _load_schema(spec.schema_, origin, col)
+        out[name] = ir.EventType(name, spec.producer, schema_file, schema, spec.description,
+                                 spec.unconsumed, origin)
+    return out
+
+
+def _load_schema(
+    relative: str, origin: ir.Origin, col: _Collector
+) -> tuple[str | None, dict[str, Any] | None]:
+    path = Path(origin.file).parent / relative
+    where = origin.path + ("schema",)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (
+            exc.strerror or "cannot be read")
+        col.error(
+            "E301",
+            f"cannot read the schema file `{path}`: {reason}",
+            origin.file,
+            where,
+            "schema file here",
+            help="the path is relative to this topology file",
+        )
+        return str(path), None
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        col.error(
+            "E302",
+            f"`{path}` is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            origin.file,
+            where,
+            "schema file here",
+        )
+        return str(path), None
+    problem = _schema_problem(schema)
+    if problem is not None:
+        col.error("E302", f"`{path}` is not a valid JSON Schema: {problem}", origin.file, where,
+                  "schema file here")
+        return str(path), None
+    return str(path), schema
+
+
+def _schema_problem(schema: Any) -> str | None:
+    if not isinstance(schema, (dict, bool)):
+        return "a JSON Schema is an object"
+    import jsonschema  # imported only when a topology has schemas: it is slow to import
+
+    try:
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        cls.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as exc:
+        location = "/".join(str(p) for p in exc.absolute_path)
+        return f"{exc.message}" + (f" (at `{location}`)" if location else "")
+    return None
+
+
+def _merge(
+    model: type[Any],
+    layers: list[tuple[Any, ir.Origin]],
+) -> tuple[dict[str, Any], dict[str, ir.Origin]]:
+    """Merge optional settings; later layers win. Returns values and the origin of each."""
+    values: dict[str, Any] = {}
+    origins: dict[str, ir.Origin] = {}
+    for spec, origin in layers:
+        for name in model.model_fields:
+            value = getattr(spec, name)
+            if value is not None:
+                values[name] = value
+                origins[name] = ir.Origin(origin.file, origin.path + (name,))
+    return values, origins
+
+
+def _resolve_consumers(
+    specs: dict[str, tuple[ConsumerSpec, ir.Origin]],
+    defaults: dict[str, tuple[Any, ir.Origin]],
+    prefix: str,
+    col: _Collector,
+) -> dict[str, ir.Consumer]:
+    out = {}
+    for name, (spec, origin) in specs.items():
+        if (spec.lambda_ is None) == (spec.container is None):
+            both = spec.lambda_ is not None
+            col.error(
+                "E107",
+                f"consumer `{name}` has both `lambda` and `container`" if both
+                else f"consumer `{name}` has neither `lambda` nor `container`",
+                origin.file,
+                origin.path + ("container",) if both else origin.path,
+                "choose one" if both else "a consumer is a Lambda function or a container",
+                help="keep exactly one of `lambda: {function: ...}` or `container: {role: ...}`",
+                key=True,
+            )
+        queue_layers = [defaults["queue"]] if "queue" in defaults else []
+        if spec.queue is not None:
+            queue_layers.append((spec.queue, ir.Origin(origin.file, origin.path + ("queue",))))
+        q, q_origins = _merge(QueueSpec, queue_layers)
+        fifo = bool(q.get("fifo", False))
+        queue = ir.QueueSettings(
+            visibility_timeout=q.get("visibility_timeout", ir.DEFAULT_VISIBILITY),
+            retention=q.get("retention", ir.DEFAULT_RETENTION),
+            max_receive_count=q.get("max_receive_count", ir.DEFAULT_MAX_RECEIVE),
+            dlq_retention=q.get("dlq_retention", ir.DEFAULT_DLQ_RETENTION),
+            fifo=fifo,
+            message_group=q.get("message_group", name if fifo else None),
+            delay=q.get("delay", 0),
+            max_message_size=q.get("max_message_size", ir.DEFAULT_MAX_MESSAGE_SIZE),
+            receive_wait=q.get("receive_wait", ir.DEFAULT_RECEIVE_WAIT),
+            origins=q_origins,
+        )
+        alarm_layers = [defaults["alarms"]] if "alarms" in defaults else []
+        if spec.alarms is not None:
+            alarm_layers.append((spec.alarms, ir.Origin(origin.file, origin.path + ("alarms",))))
+        a, a_origins = _merge(AlarmsSpec, alarm_layers)
+        alarms = ir.AlarmSettings(
+            oldest_message_age=a.get("oldest_message_age", ir.DEFAULT_OLDEST_AGE),
+            notify=a.get("notify"),
+            origins=a_origins,
+        )
+        lam = None
+        if spec.lambda_ is not None:
+            s = spec.lambda_
+            lam = ir.LambdaSettings(s.function, s.timeout, s.batch_size, s.batching_window,
+                                    s.max_concurrency, s.role)
+        container = ir.ContainerSettings(spec.container.role) if spec.container else None
+        ttl = None
+        if spec.idempotency is True:
+            ttl = 3600
+        elif not isinstance(spec.idempotency, bool):
+            ttl = spec.idempotency.ttl
+        suffix = ".fifo" if fifo else ""
+        base = f"{prefix}-{name}"
+        out[name] = ir.Consumer(
+            name=name,
+            team=spec.team or DEFAULT_TEAM,
+            description=spec.description,
+            lambda_=lam,
+            container=container,
+            idempotency_ttl=ttl,
+            queue=queue,
+            alarms=alarms,
+            previously=tuple(spec.previously),
+            queues=ir.Queues(base + suffix, f"{base}-dlq{suffix}", f"{base}-target-dlq"),
+            origin=origin,
+        )
+    return out
+
+
+def _resolve_routes(
+    specs: dict[str, tuple[RouteSpec, ir.Origin]],
+    events: dict[str, ir.EventType],
+    producers: dict[str, ir.Producer],
+    consumers: dict[str, ir.Consumer],
+    defaults: dict[str, tuple[Any, ir.Origin]],
+    prefix: str,
+    col: _Collector,
+) -> dict[str, ir.Route]:
+    out = {}
+    for name, (spec, origin) in specs.items():
+        ok = True
+        if spec.events is None and spec.pattern is None:
+            col.error("E108", f"route `{name}` selects no events", origin.file, origin.path,
+                      "needs `events` or `pattern`",
+                      help="add `events: [EventType, ...]` or a raw `pattern: {...}`", key=True)
+            ok = False
+        elif spec.events is not None and spec.pattern is not None:
+            col.error("E108", f"route `{name}` has both `events` and `pattern`", origin.file,
+                      origin.path + ("pattern",), "remove one",
+                      help="use `events` (+ `filter`) or a raw `pattern`, not both", key=True)
+            ok = False
+        elif spec.filter is not None and spec.pattern is not None:
+            col.error("E108", f"route `{name}` has `filter` with a raw `pattern`", origin.file,
+                      origin.path + ("filter",), "`filter` only goes with `events`",
+                      help="move the filter into the pattern under `detail:`", key=True)
+            ok = False
+        for i, event in enumerate(spec.events or []):
+            if event not in events:
+                guess = did_you_mean(event, set(events))
+                col.error(
+                    "E202",
+                    f"route `{name}` takes unknown event type `{event}`",
+                    origin.file,
+                    origin.path + ("events", i),
+                    "not declared under `events:`",
+                    help=f"did you mean `{guess}`?" if guess else "declare it under `events:`",
+                )
+                ok = False
+        for i, target in enumerate(spec.to):
+            if target not in consumers:
+                guess = did_you_mean(target, set(consumers))
+                col.error(
+                    "E201",
+                    f"route `{name}` targets unknown consumer `{target}`",
+                    origin.file,
+                    origin.path + ("to", i),
+                    "not declared under `consumers:`",
+                    help=f"did you mean `{guess}`?" if guess else "declare it under `consumers:`",
+                )
+                ok = False
+        retry_layers = [defaults["retry"]] if "retry" in defaults else []
+        if spec.retry is not None:
+            retry_layers.append((spec.retry, ir.Origin(origin.file, origin.path + ("retry",))))
+        r, _ = _merge(RetrySpec, retry_layers)
+        retry = ir.Retry(r.get("attempts", ir.DEFAULT_RETRY_ATTEMPTS),
+                         r.get("max_age", ir.DEFAULT_RETRY_MAX_AGE))
+        targets = tuple(dict.fromkeys(spec.to))
+        event_names = tuple(dict.fromkeys(spec.events or ()))
+        rules: tuple[ir.Rule, ...] = ()
+        if ok:
+            pattern = (
+                spec.pattern
+                if spec.pattern is not None
+                else build_pattern(event_names, spec.filter, events, producers)
+            )
+            rules = split_rules(prefix, name, pattern, targets)
+        out[name] = ir.Route(
+            name=name,
+            description=spec.description,
+            events=event_names,
+            filter=spec.filter,
+            raw_pattern=spec.pattern,
+            to=targets,
+            retry=retry,
+            previously=tuple(spec.previously),
+            rules=rules,
+            origin=origin,
+        )
+    return out
+
+
+def build_pattern(
+    event_names: tuple[str, ...],
+    filter_: dict[str, Any] | None,
+    events: dict[str, ir.EventType],
+    producers: dict[str, ir.Producer],
+) -> dict[str, Any]:
+    """The pattern of an `events` route: each producer's source with only its own detail-types
+    (one `$or` branch per source, so no cross-combinations), plus the filter under `detail`."""
+    by_source: dict[str, list[str]] = {}
+    for name in event_names:
+        producer = producers.get(events[name].producer)
+        source = producer.source if producer else ""
+        by_source.setdefault(source, []).append(name)
+    branches = [{"source": [s], "detail-type": dts} for s, dts in by_source.items()]
+    pattern: dict[str, Any]
+    pattern = dict(branches[0]) if len(branches) == 1 else {"$or": branches}
+    if filter_:
+        pattern["detail"] = filter_
+    return pattern
+
+
+def split_rules(
+    prefix: str, route: str, pattern: dict[str, Any], targets: tuple[str, ...]
+) -> tuple[ir.Rule, ...]:
+    """A rule per 5 targets, in the order of `to:` so that appending keeps earlier rules."""
+    size = ir.MAX_TARGETS_PER_RULE
+    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
+    rules = []
+    for n, chunk in enumerate(chunks, start=1):
+        key = route if n == 1 else f"{route}-{n}"
+        rules.append(ir.Rule(f"{prefix}-{key}", key, pattern, chunk))
+    return tuple(rules)

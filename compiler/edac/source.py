@@ -1,0 +1,328 @@
+"""Read topology files: YAML text -> plain data plus a map from data paths to source spans.
+
+PyYAML composes a node tree that keeps marks; we convert it to plain Python data ourselves so
+that every mapping key and value keeps its span, duplicate keys are reported at both places,
+and a few YAML 1.1 surprises are switched off: `yes`/`no`/`on`/`off` stay strings (only
+`true`/`false` are booleans) and dates stay strings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from edac.diagnostics import Diagnostic, Related, Severity, Span
+
+Path_ = tuple[str | int, ...]
+
+_BaseLoader: type[yaml.SafeLoader]
+try:
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - libyaml missing
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """SafeLoader with YAML 1.2 booleans and no implicit timestamps."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_MAX_NODES = 200_000
+_MAX_DEPTH = 64
+
+
+@dataclass
+class SpanMap:
+    """Spans of the values and keys of one file, by data path."""
+
+    values: dict[Path_, Span] = field(default_factory=dict)
+    keys: dict[Path_, Span] = field(default_factory=dict)
+
+    def value(self, path: Path_) -> Span | None:
+        """The span of the value at `path`, or of its nearest ancestor that has one."""
+        while True:
+            span = self.values.get(path)
+            if span is not None or not path:
+                return span
+            path = path[:-1]
+
+    def key(self, path: Path_) -> Span | None:
+        """The span of the key naming `path` (falls back to the value's)."""
+        return self.keys.get(path) or self.value(path)
+
+
+@dataclass
+class SourceFile:
+    path: str
+    text: str
+    data: Any
+    spans: SpanMap
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Converter:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.spans = SpanMap()
+        self.diagnostics: list[Diagnostic] = []
+        self.count = 0
+
+    def span(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(self.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def convert(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES or depth > _MAX_DEPTH:
+            raise _TooLarge(self.span(node))
+        self.spans.values[path] = self.span(node)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                return node.value
+            constructor = _CONSTRUCTOR.yaml_constructors.get(node.tag)
+            if constructor is None:
+                return node.value
+            return constructor(_CONSTRUCTOR, node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
+        return self.mapping(node, path, depth)
+
+    def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        # `<<:` merge keys first, so that the mapping's own keys (and their spans) win
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                result.update(self.merge_source(value_node, path, depth))
+        first_seen: dict[str, Span] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key_span = self.span(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.append(
+                    Diagnostic(
+                        "E005",
+                        Severity.ERROR,
+                        "a mapping key must be a plain name, not a list or mapping",
+                        key_span,
+                        "this key is a collection",
+                        help="write the key as a single word, e.g. `name:`",
+                    )
+                )
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "E002",
+                        Severity.ERROR,
+                        f"duplicate key `{key}`",
+                        key_span,
+                        "defined again here",
+                        help="YAML keeps only one of them: remove or rename one",
+                        related=(Related(first_seen[key], "first defined here"),),
+                    )
+                )
+                continue
+            first_seen[key] = key_span
+            self.spans.keys[path + (key,)] = key_span
+            result[key] = self.convert(value_node, path + (key,), depth + 1)
+        return result
+
+    def merge_source(self, node: yaml.Node, path: Path_, depth: int) -> dict[str, Any]:
+        """The mappings named by a `<<:` merge key; earlier mappings in a list win."""
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out: dict[str, Any] = {}
+        for item in reversed(nodes):
+            if isinstance(item, yaml.MappingNode):
+                out.update(self.mapping(item, path, depth + 1))
+            else:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "E005",
+                        Severity.ERROR,
+                        "a `<<` merge key must name a mapping",
+                        self.span(item),
+                        "not a mapping",
+                    )
+                )
+        return out
+
+
+def _yaml_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {problem}"
+    if context:
+        message += f" ({context})"
+    span = None
+    if mark is not None:
+        span = Span(file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+    help_text = None
+    if "tab" in problem.lower() or "\t" in str(exc):
+        help_text = "YAML indentation must use spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        help_text = "a value containing `: ` must be quoted"
+    elif "found character '@'" in problem or "found character '`'" in problem:
+        help_text = "values starting with `@` or a backtick must be quoted"
+    return Diagnostic("E001", Severity.ERROR, message, span, "here", help=help_text)
+
+
+def parse_text(text: str, file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Parse one YAML document; returns the file (None on fatal errors) and diagnostics."""
+    try:
+        documents = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        return None, [_yaml_error(file, exc)]
+    except (ValueError, RecursionError) as exc:
+        # libyaml reports some malformed input as ValueError, and deep nesting may recurse
+        return None, [Diagnostic("E001", Severity.ERROR, f"invalid YAML: {exc}",
+                                 Span.file_start(file))]
+    documents = [d for d in documents if d is not None]
+    if not documents:
+        return None, [
+            Diagnostic(
+                "E003",
+                Severity.ERROR,
+                "the file is empty",
+                Span.file_start(file),
+                help="a topology file starts with `version: 1`",
+            )
+        ]
+    if len(documents) > 1:
+        second = documents[1]
+        return None, [
+            Diagnostic(
+                "E003",
+                Severity.ERROR,
+                "a topology file holds one YAML document, this one holds several",
+                _Converter(file).span(second),
+                "second document starts here",
+                help="split the documents into separate files, or remove the `---` separator",
+            )
+        ]
+    converter = _Converter(file)
+    try:
+        data = converter.convert(documents[0], ())
+    except _TooLarge as exc:
+        return None, [
+            Diagnostic(
+                "E005",
+                Severity.ERROR,
+                "the YAML is too large or too deeply nested (recursive or exploding aliases?)",
+                exc.args[0],
+                "expansion stopped here",
+                help=f"a topology file holds at most {_MAX_NODES} values, nested at most "
+                f"{_MAX_DEPTH} deep",
+            )
+        ]
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        # a scalar that its tag cannot construct, e.g. `!!int abc` or a bad `!!binary`
+        return None, [Diagnostic("E001", Severity.ERROR, f"invalid YAML value: {exc}",
+                                 Span.file_start(file))]
+    return SourceFile(file, text, data, converter.spans), converter.diagnostics
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def discover(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
+    """Expand directories into their YAML files (recursively, sorted, hidden entries skipped)."""
+    files: list[Path] = []
+    diagnostics: list[Diagnostic] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(_walk_yaml(p))
+            if not found:
+                diagnostics.append(
+                    Diagnostic(
+                        "E004",
+                        Severity.ERROR,
+                        f"no topology files (*.yaml, *.yml) in directory `{raw}`",
+                        help="give a directory holding topology files, or a file",
+                    )
+                )
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            diagnostics.append(
+                Diagnostic(
+                    "E004",
+                    Severity.ERROR,
+                    f"no such file or directory: `{raw}`",
+                    help="check the path; edac reads YAML files and directories of them",
+                )
+            )
+    unique: dict[Path, None] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), None)
+    return [Path(display_path(f)) for f in unique], diagnostics
+
+
+def _walk_yaml(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith(".") and name.endswith((".yaml", ".yml")):
+                yield Path(dirpath) / name
+
+
+def read_files(paths: list[str]) -> tuple[list[SourceFile], list[Diagnostic]]:
+    files, diagnostics = discover(paths)
+    sources = []
+    for path in files:
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            diagnostics.append(
+                Diagnostic(
+                    "E004",
+                    Severity.ERROR,
+                    f"`{name}` is not UTF-8 text (byte {exc.start})",
+                    Span.file_start(name),
+                    help="save the file as UTF-8",
+                )
+            )
+            continue
+        except OSError as exc:
+            diagnostics.append(
+                Diagnostic("E004", Severity.ERROR, f"cannot read `{name}`: {exc.strerror}",
+                           Span.file_start(name))
+            )
+            continue
+        source, diags = parse_text(text, name)
+        diagnostics.extend(diags)
+        if source is not None:
+            sources.append(source)
+    return sources, diagnostics

@@ -1,0 +1,254 @@
+"""The topology format, version 1: pydantic models of the YAML surface of ONE file.
+
+These models check shape, types and ranges. Everything that needs the whole topology (names,
+references, merged settings, AWS name lengths) happens later, in `resolve` and `checks`.
+The JSON Schema in schemas/ is generated from these models (`edac schema`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+DURATION_PATTERN = r"^\d+[smhd]?$"
+
+
+def parse_duration(value: Any) -> Any:
+    """`30s`, `5m`, `4d`, `1h` or plain seconds -> seconds; anything else is left for pydantic."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or text like `30s`, `5m`, `1h`, `4d`")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return int(match.group(1)) * _UNITS[match.group(2)]
+        raise ValueError(
+            f"`{value}` is not a duration: write seconds (`90`) or a number with a unit "
+            "`s`, `m`, `h` or `d` (`30s`, `5m`, `1h`, `4d`)"
+        )
+    raise ValueError("a duration is a number of seconds or text like `30s`, `5m`, `1h`, `4d`")
+
+
+def _seconds(ge: int, le: int | None = None) -> WithJsonSchema:
+    bounds: dict[str, int] = {"minimum": ge}
+    if le is not None:
+        bounds["maximum"] = le
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", **bounds},
+                {"type": "string", "pattern": DURATION_PATTERN},
+            ],
+        }
+    )
+
+
+_AS_SECONDS = BeforeValidator(parse_duration)
+# Durations: `30s`, `5m`, `1h`, `4d` or plain seconds, held as seconds, with their AWS ranges.
+Visibility = Annotated[int, _AS_SECONDS, Field(ge=0, le=43_200), _seconds(0, 43_200)]
+Retention = Annotated[int, _AS_SECONDS, Field(ge=60, le=1_209_600), _seconds(60, 1_209_600)]
+Delay = Annotated[int, _AS_SECONDS, Field(ge=0, le=900), _seconds(0, 900)]
+ReceiveWait = Annotated[int, _AS_SECONDS, Field(ge=0, le=20), _seconds(0, 20)]
+AtLeastAMinute = Annotated[int, _AS_SECONDS, Field(ge=60), _seconds(60)]
+EventAge = Annotated[int, _AS_SECONDS, Field(ge=60, le=86_400), _seconds(60, 86_400)]
+FunctionTimeout = Annotated[int, _AS_SECONDS, Field(ge=1, le=900), _seconds(1, 900)]
+BatchingWindow = Annotated[int, _AS_SECONDS, Field(ge=0, le=300), _seconds(0, 300)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class BusSpec(_Model):
+    """The custom event bus."""
+
+    name: str | None = Field(
+        None, description="Bus name; derived from the system name and environment when absent"
+    )
+    archive_days: int | None = Field(
+        None, ge=0, description="Archive every event for this many days (0 = forever); "
+        "absent = no archive"
+    )
+
+
+class QueueSpec(_Model):
+    """Settings of a consumer's SQS queue and its dead-letter queue (all optional)."""
+
+    visibility_timeout: Visibility | None = Field(None, description="Visibility timeout of the queue")
+    retention: Retention | None = Field(None, description="Message retention of the queue")
+    max_receive_count: int | None = Field(
+        None, ge=1, le=1000, description="Receives before a message moves to the dead-letter queue"
+    )
+    dlq_retention: Retention | None = Field(
+        None, description="Message retention of the dead-letter queue (longer than the queue's)"
+    )
+    fifo: bool | None = Field(None, description="A FIFO queue (name ends in .fifo)")
+    message_group: str | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        description="FIFO only: the message group id EventBridge sets (default: the consumer name)",
+    )
+    delay: Delay | None = Field(None, description="Delivery delay of every message")
+    max_message_size: int | None = Field(
+        None, ge=1024, le=1_048_576, description="Largest message accepted, in bytes"
+    )
+    receive_wait: ReceiveWait | None = Field(None, description="Long-polling wait of ReceiveMessage")
+
+
+class AlarmsSpec(_Model):
+    """CloudWatch alarms of a consumer."""
+
+    oldest_message_age: AtLeastAMinute | None = Field(
+        None, description="Alarm when the oldest queued message is older (the latency budget)"
+    )
+    notify: str | None = Field(
+        None,
+        description="SNS topic ARN for this consumer's alarms; default: a topic per team",
+    )
+
+
+class RetrySpec(_Model):
+    """The EventBridge target retry policy (AWS's default is 185 attempts over 24 h)."""
+
+    attempts: int | None = Field(None, ge=0, le=185, description="Maximum retry attempts")
+    max_age: EventAge | None = Field(None, description="Maximum age before the event goes to the DLQ")
+
+
+class DefaultsSpec(_Model):
+    """Settings applied to every consumer and route unless they set their own."""
+
+    queue: QueueSpec | None = None
+    alarms: AlarmsSpec | None = None
+    retry: RetrySpec | None = None
+
+
+class ProducerSpec(_Model):
+    """A service that puts events on the bus."""
+
+    source: Text = Field(description="The EventBridge `source` this producer emits")
+    team: str | None = Field(None, description="Owning team")
+    principals: list[Text] = Field(
+        default_factory=list,
+        description="IAM principals (ARNs or account ids) allowed to PutEvents with this source",
+    )
+    description: str | None = None
+
+
+class EventSpec(_Model):
+    """An event type; its key is the EventBridge detail-type."""
+
+    producer: Text = Field(description="The producer that emits this event")
+    schema_: str | None = Field(
+        None,
+        alias="schema",
+        description="JSON Schema file of the event's `detail`, relative to this file",
+    )
+    description: str | None = None
+    unconsumed: bool = Field(False, description="No route takes this event, on purpose")
+
+
+class LambdaSpec(_Model):
+    """A Lambda function fed from the consumer's queue by an event source mapping."""
+
+    function: Text = Field(description="Function name or ARN")
+    timeout: FunctionTimeout = Field(3, description="The function's configured timeout (default 3s)")
+    batch_size: int = Field(10, ge=1, le=10_000, description="Messages per invocation")
+    batching_window: BatchingWindow = Field(0, description="Maximum batching window")
+    max_concurrency: int | None = Field(
+        None, ge=2, le=1000, description="Maximum concurrent invocations from this queue"
+    )
+    role: str | None = Field(
+        None,
+        min_length=1,
+        description="Role (name or ARN) that gets the consume policy; default: the function's",
+    )
+
+
+class ContainerSpec(_Model):
+    """A long-running worker (ECS, EKS, EC2) polling the queue with an IAM role."""
+
+    role: Text = Field(description="IAM role (name or ARN) that gets the consume policy")
+
+
+class IdempotencySpec(_Model):
+    """Idempotency records in the shared DynamoDB table (Powertools layout)."""
+
+    ttl: AtLeastAMinute = Field(3600, description="How long an idempotency record is kept")
+
+
+class ConsumerSpec(_Model):
+    """A service that consumes events from its own queue."""
+
+    team: str | None = Field(None, description="Owning team (alarm topic, diagram group)")
+    description: str | None = None
+    lambda_: LambdaSpec | None = Field(None, alias="lambda")
+    container: ContainerSpec | None = None
+    idempotency: bool | IdempotencySpec = Field(
+        False, description="`true` or `{ttl: 24h}`: use the idempotency table"
+    )
+    queue: QueueSpec | None = None
+    alarms: AlarmsSpec | None = None
+    previously: list[Text] = Field(
+        default_factory=list, description="Names this consumer had before (no queue is destroyed)"
+    )
+
+
+class RouteSpec(_Model):
+    """Which events go to which consumers."""
+
+    description: str | None = None
+    events: list[Text] | None = Field(None, description="Event types (detail-types) to route")
+    filter: dict[str, Any] | None = Field(
+        None, description="EventBridge pattern fragment applied to the event's `detail`"
+    )
+    pattern: dict[str, Any] | None = Field(
+        None, description="A raw EventBridge event pattern, used as written"
+    )
+    to: list[Text] = Field(min_length=1, description="Consumers that receive the events")
+    retry: RetrySpec | None = None
+    previously: list[Text] = Field(
+        default_factory=list, description="Names this route had before"
+    )
+
+
+class FileSpec(_Model):
+    """One topology file. Settings of the system are given once across all files."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        title="edac topology, version 1",
+        json_schema_extra={"$id": "https://edac.dev/schemas/topology.v1.schema.json"},
+    )
+
+    version: Literal[1] = Field(description="Format version; always 1")
+    name: str | None = Field(None, description="System name; prefixes every AWS resource name")
+    environment: str | None = Field(None, description="Environment; part of every resource name")
+    tags: dict[str, str] | None = Field(None, description="Tags applied to every resource")
+    bus: BusSpec | None = None
+    defaults: DefaultsSpec | None = None
+    producers: dict[str, ProducerSpec] = Field(default_factory=dict)
+    events: dict[str, EventSpec] = Field(default_factory=dict)
+    consumers: dict[str, ConsumerSpec] = Field(default_factory=dict)
+    routes: dict[str, RouteSpec] = Field(default_factory=dict)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = FileSpec.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
