@@ -46,3 +46,20 @@ def load_topology(paths: Sequence[str]) -> Result:
         return Result(None, sorted_diagnostics(diagnostics), texts)
     diagnostics.extend(run_checks(topology))
     return Result(topology, sorted_diagnostics(diagnostics), texts)
+
+
+@dataclass
+class Compiled:
+    result: Result
+    files: dict[str, str]
+
+
+def compile_paths(paths: Sequence[str]) -> Compiled:
+    """Load a topology and, when it has no errors, emit the Terraform root module."""
+    from edac.emit import terraform
+
+    result = load_topology(paths)
+    if not result.ok:
+        return Compiled(result, {})
+    assert result.topology is not None
+    return Compiled(result, terraform.emit(result.topology))

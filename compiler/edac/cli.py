@@ -134,3 +134,32 @@ def explain(code: str | None) -> None:
         click.echo(f"error: unknown code `{code}`; `edac explain` lists them all", err=True)
         sys.exit(2)
     click.echo(f"{found.code}: {found.title}\n\n{found.explanation}")
+
+
+@main.command(name="compile")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
+              help="Output directory (a Terraform root module); edac only touches its own files.")
+@diagnostics_options
+def compile_(paths: tuple[str, ...], output: str, fmt: str, warnings_as_errors: bool) -> None:
+    """Compile a topology into a Terraform root module."""
+    from pathlib import Path
+
+    from edac.api import compile_paths
+    from edac.write import OutputError, write_output
+
+    compiled = compile_paths(paths)
+    diagnostics = compiled.result.diagnostics
+    _report(diagnostics, fmt, compiled.result.sources)
+    code = _exit_code(diagnostics, warnings_as_errors)
+    if code != 0:
+        click.echo("error: nothing was written", err=True)
+        sys.exit(code)
+    try:
+        removed = write_output(Path(output), compiled.files, {})
+    except (OutputError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for rel in removed:
+        click.echo(f"removed stale {rel}", err=True)
+    click.echo(f"wrote {len(compiled.files)} files to {output}", err=True)

@@ -387,7 +387,9 @@ def _resolve_consumers(
         elif not isinstance(spec.idempotency, bool):
             ttl = spec.idempotency.ttl
         suffix = ".fifo" if fifo else ""
-        base = f"{prefix}-{name}"
+        # a renamed consumer keeps the queues it was created with (the oldest name), so that
+        # renaming never replaces a queue full of messages
+        base = f"{prefix}-{spec.previously[-1] if spec.previously else name}"
         out[name] = ir.Consumer(
             name=name,
             team=spec.team or DEFAULT_TEAM,
@@ -470,7 +472,8 @@ def _resolve_routes(
                 if spec.pattern is not None
                 else build_pattern(event_names, spec.filter, events, producers)
             )
-            rules = split_rules(prefix, name, pattern, targets)
+            aws_name = spec.previously[-1] if spec.previously else name
+            rules = split_rules(prefix, name, aws_name, pattern, targets)
         out[name] = ir.Route(
             name=name,
             description=spec.description,
@@ -508,13 +511,14 @@ def build_pattern(
 
 
 def split_rules(
-    prefix: str, route: str, pattern: dict[str, Any], targets: tuple[str, ...]
+    prefix: str, route: str, aws_name: str, pattern: dict[str, Any], targets: tuple[str, ...]
 ) -> tuple[ir.Rule, ...]:
-    """A rule per 5 targets, in the order of `to:` so that appending keeps earlier rules."""
+    """A rule per 5 targets, in the order of `to:` so that appending keeps earlier rules.
+    `aws_name` is the route's oldest name: a renamed route keeps its rules."""
     size = ir.MAX_TARGETS_PER_RULE
     chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     rules = []
     for n, chunk in enumerate(chunks, start=1):
-        key = route if n == 1 else f"{route}-{n}"
-        rules.append(ir.Rule(f"{prefix}-{key}", key, pattern, chunk))
+        suffix = "" if n == 1 else f"-{n}"
+        rules.append(ir.Rule(f"{prefix}-{aws_name}{suffix}", route + suffix, pattern, chunk))
     return tuple(rules)

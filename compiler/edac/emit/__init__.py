@@ -1,0 +1,1 @@
+"""Emitters: pure functions from the IR to output files."""

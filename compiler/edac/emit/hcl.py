@@ -1,0 +1,149 @@
+"""HCL literals. Every string that reaches HCL goes through `quote` (or `heredoc_json`), so
+text from the YAML always comes out literally: no interpolation, no template directive, no
+early end of a string, comment or block. Layout follows `terraform fmt` (aligned `=` within
+runs of single-line attributes), so generated files are fmt-clean as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+INDENT = "  "
+
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in "\u2028\u2029":
+        return f"\\u{code:04x}"
+    return ch
+
+
+def _escape_templates(text: str) -> str:
+    """`${` and `%{` start interpolations and directives in HCL strings and heredocs."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def quote(text: str) -> str:
+    """A quoted HCL string whose value is exactly `text`."""
+    escaped = "".join(_escape_char(ch) for ch in text)
+    return '"' + _escape_templates(escaped) + '"'
+
+
+class Raw(str):
+    """An HCL expression written by the compiler itself (a reference, a function call)."""
+
+
+class Heredoc:
+    """A JSON document written as an indented heredoc (readable in pull requests)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def key(name: str) -> str:
+    return name if IDENTIFIER.match(name) and name not in ("null", "true", "false") else quote(
+        name)
+
+
+def heredoc_json(value: Any, indent: int) -> str:
+    """`<<-EOT` heredoc holding `value` as pretty JSON. JSON escapes newlines inside strings,
+    so no content line can be the delimiter; `${`/`%{` are escaped; heredocs do not process
+    backslashes, so JSON escapes pass through as written."""
+    pad = INDENT * (indent + 1)
+    text = pretty_json(value)
+    text = "".join(_escape_char(ch) if ch in "\u2028\u2029" else ch for ch in text)
+    body = "\n".join(pad + line for line in _escape_templates(text).splitlines())
+    return f"<<-EOT\n{body}\n{INDENT * indent}EOT"
+
+
+def pretty_json(value: Any, indent: int = 0, width: int = 72) -> str:
+    """JSON with one key per line and short lists of scalars kept on one line."""
+    if isinstance(value, dict) and value:
+        pad = "  " * (indent + 1)
+        items = [
+            f"{pad}{json.dumps(k, ensure_ascii=False)}: {pretty_json(v, indent + 1, width)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    if isinstance(value, list) and value:
+        inline = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        if len(inline) <= width:
+            return inline
+        pad = "  " * (indent + 1)
+        items = [pad + pretty_json(v, indent + 1, width) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _is_multiline(value: Any) -> bool:
+    if isinstance(value, Heredoc):
+        return False  # terraform fmt aligns a heredoc's opening line with its neighbours
+    if isinstance(value, Mapping):
+        return bool(value)
+    return False
+
+
+def value(v: Any, indent: int = 0) -> str:
+    """An HCL expression for a Python value."""
+    if isinstance(v, Raw):
+        return str(v)
+    if isinstance(v, Heredoc):
+        return heredoc_json(v.value, indent)
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, str):
+        return quote(v)
+    if isinstance(v, Mapping):
+        return obj(v, indent)
+    if isinstance(v, Sequence):
+        return "[" + ", ".join(value(item, indent) for item in v) + "]"
+    raise TypeError(f"no HCL form for {type(v).__name__}")
+
+
+def attributes(items: Mapping[str, Any], indent: int) -> str:
+    """Lines of `key = value` at `indent`, aligned the way `terraform fmt` aligns them."""
+    pad = INDENT * indent
+    rows = [(key(k), v) for k, v in items.items()]
+    lines: list[str] = []
+    group: list[tuple[str, Any]] = []
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in group), default=0)
+        for k, v in group:
+            lines.append(f"{pad}{k.ljust(width)} = {value(v, indent)}")
+        group.clear()
+
+    for k, v in rows:
+        if _is_multiline(v):
+            flush()
+            lines.append(f"{pad}{k} = {value(v, indent)}")
+        else:
+            group.append((k, v))
+    flush()
+    return "\n".join(lines)
+
+
+def obj(items: Mapping[str, Any], indent: int = 0) -> str:
+    if not items:
+        return "{}"
+    return "{\n" + attributes(items, indent + 1) + "\n" + INDENT * indent + "}"

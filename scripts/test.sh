@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Run the test suite (after scripts/quickstart.sh). Installs the pinned Node packages that the
+# Mermaid tests use on first run. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  echo "no .venv: run scripts/quickstart.sh first" >&2
+  exit 2
+fi
+if command -v npm >/dev/null 2>&1 && [ ! -d tests/mermaid/node_modules ]; then
+  npm ci --prefix tests/mermaid --no-audit --no-fund --loglevel=error
+fi
+. scripts/tf-env.sh
+exec .venv/bin/python -m pytest "$@"
