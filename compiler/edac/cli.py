@@ -163,3 +163,7 @@ def compile_(paths: tuple[str, ...], output: str, fmt: str, warnings_as_errors: 
     for rel in removed:
         click.echo(f"removed stale {rel}", err=True)
     click.echo(f"wrote {len(compiled.files)} files to {output}", err=True)
+
+
+if __name__ == "__main__":
+    main()

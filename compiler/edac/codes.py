@@ -115,7 +115,8 @@ _CATALOGUE = [
     Code("W608", "many rules on the bus", "A bus holds 300 rules by default (100 in some "
          "regions); the topology compiles to more. Ask AWS for a quota increase first."),
     # -- the graph (W7xx)
-    Code("W701", "unused producer", "No event type names this producer."),
+    Code("W701", "unused producer", "No event type names this producer, so it emits nothing "
+         "edac knows about. Declare its events under `events:`, or remove it."),
     Code("W702", "unconsumed event type", "No route takes this event type. Mark it "
          "`unconsumed: true` when that is intended."),
     Code("W703", "unused consumer", "No route sends events to this consumer: its queue would "
