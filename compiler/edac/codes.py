@@ -80,6 +80,15 @@ _CATALOGUE = [
          "by EventBridge. The message gives AWS's reason."),
     Code("E403", "event pattern too large", "EventBridge accepts patterns of at most 2,048 "
          "characters by default. Split the route or simplify its filter."),
+    Code("E404", "filter field not in the event schemas", "A route's filter names a field of "
+         "`detail` that none of the JSON Schemas of the route's events has. EventBridge would "
+         "silently drop every event. The help line suggests the nearest field name."),
+    Code("E405", "filter value the schemas rule out", "A value in a route's filter can never "
+         "match: it is outside the field's `enum`, or of a type the schema does not allow (a "
+         "`numeric` operator on a text field, text on a boolean field)."),
+    Code("E406", "dead route", "Each condition of the route's filter can match some event the "
+         "route takes, but no single event can satisfy all of them at once, so the route "
+         "never delivers anything."),
     # -- queues and consumers (E5xx / W5xx)
     Code("E501", "FIFO settings", "FIFO queues need FIFO-compatible settings: Lambda batch size "
          "at most 10 and no batching window; `message_group` only on FIFO queues."),

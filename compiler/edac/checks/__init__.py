@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from edac.checks import graph, names, patterns, queues
+from edac.checks import graph, names, patterns, queues, schemas
 from edac.diagnostics import Diagnostic
 from edac.ir import Topology
 
@@ -15,6 +15,7 @@ CHECKS: tuple[Check, ...] = (
     *names.CHECKS,
     *queues.CHECKS,
     *patterns.CHECKS,
+    *schemas.CHECKS,
     *graph.CHECKS,
 )
 

@@ -1,0 +1,162 @@
+"""Route filters checked against the JSON Schemas of their events (E404, E405, E406, W702)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from edac.api import load_topology
+from edac.checks.schemas import alternatives
+
+PLACED = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["confirmed", "pending"]},
+        "total": {"type": "number"},
+        "express": {"type": "boolean"},
+        "customer": {"$ref": "#/$defs/customer"},
+        "items": {"type": "array", "items": {"type": "object",
+                                             "properties": {"sku": {"type": "string"}}}},
+    },
+    "$defs": {"customer": {"type": "object", "properties": {"tier": {"enum": ["std", "gold"]}}}},
+}
+REFUNDED = {"type": "object", "properties": {"amount": {"type": "number"},
+                                             "reason": {"type": "string"}}}
+
+
+def topology(tmp_path: Path, filter_: Any, events: list[str] | None = None,
+             extra: str = "") -> list[tuple[str, str, int, int]]:
+    (tmp_path / "placed.json").write_text(json.dumps(PLACED))
+    (tmp_path / "refunded.json").write_text(json.dumps(REFUNDED))
+    text = f"""\
+version: 1
+name: shop
+producers:
+  orders: {{source: com.shop.orders}}
+events:
+  OrderPlaced: {{producer: orders, schema: placed.json}}
+  OrderRefunded: {{producer: orders, schema: refunded.json}}
+  Untyped: {{producer: orders, unconsumed: true}}
+{extra}consumers:
+  c: {{container: {{role: worker}}}}
+routes:
+  r:
+    events: {json.dumps(events or ["OrderPlaced"])}
+    filter: {json.dumps(filter_)}
+    to: [c]
+"""
+    (tmp_path / "t.yaml").write_text(text)
+    result = load_topology([str(tmp_path / "t.yaml")])
+    return [(d.code, d.message, d.span.line, d.span.col) for d in result.diagnostics
+            if d.span is not None and d.code != "W702"]
+
+
+def codes(found: list[tuple[str, str, int, int]]) -> list[str]:
+    return [c for c, *_ in found]
+
+
+def test_a_valid_filter_passes(tmp_path: Path) -> None:
+    ok = {"status": ["confirmed"], "total": [{"numeric": [">", 10]}], "express": [True],
+          "customer": {"tier": ["gold"]}, "items": {"sku": [{"prefix": "A"}]}}
+    assert topology(tmp_path, ok) == []
+
+
+def test_a_typo_in_a_field_is_an_error_with_did_you_mean(tmp_path: Path) -> None:
+    found = topology(tmp_path, {"stauts": ["confirmed"]})
+    assert codes(found) == ["E404"]
+    assert "`detail.stauts`" in found[0][1]
+    assert found[0][2:] == (14, 14)  # the key inside `filter: {...}`
+
+
+def test_nested_and_dotted_fields_are_resolved(tmp_path: Path) -> None:
+    assert topology(tmp_path, {"customer.tier": ["gold"]}) == []
+    assert codes(topology(tmp_path, {"customer": {"teir": ["gold"]}})) == ["E404"]
+
+
+@pytest.mark.parametrize(
+    "filter_",
+    [
+        {"status": ["shipped"]},  # outside the enum
+        {"status": [{"numeric": [">", 1]}]},  # a number operator on a string field
+        {"express": ["yes"]},  # text on a boolean field
+        {"total": [{"prefix": "1"}]},  # a text operator on a number
+        {"status": [{"prefix": "x"}]},  # no enum value has this prefix
+        {"customer": {"tier": [{"anything-but": ["std", "gold"]}]}},  # excludes the whole enum
+    ],
+)
+def test_values_no_schema_admits_are_errors(tmp_path: Path, filter_: Any) -> None:
+    assert codes(topology(tmp_path, filter_)) == ["E405"]
+
+
+def test_one_good_value_among_bad_ones_still_reports_the_bad(tmp_path: Path) -> None:
+    found = topology(tmp_path, {"status": ["confirmed", "confirmd"]})
+    assert codes(found) == ["E405"]
+    assert "did you mean" not in found[0][1]
+
+
+def test_a_field_of_any_of_the_events_is_accepted(tmp_path: Path) -> None:
+    both = ["OrderPlaced", "OrderRefunded"]
+    assert topology(tmp_path, {"reason": [{"exists": True}]}, both) == []
+
+
+def test_a_filter_that_no_single_event_satisfies_is_a_dead_route(tmp_path: Path) -> None:
+    both = ["OrderPlaced", "OrderRefunded"]
+    found = topology(tmp_path, {"status": ["confirmed"], "amount": [{"numeric": [">", 0]}]}, both)
+    assert codes(found) == ["E406"]
+    assert "can never match" in found[0][1]
+
+
+def test_or_branches_each_fit_an_event(tmp_path: Path) -> None:
+    both = ["OrderPlaced", "OrderRefunded"]
+    fine = {"$or": [{"status": ["confirmed"]}, {"amount": [{"numeric": [">", 0]}]}]}
+    assert topology(tmp_path, fine, both) == []
+
+
+def test_events_without_schemas_are_not_judged(tmp_path: Path) -> None:
+    assert topology(tmp_path, {"anything": ["x"]}, ["Untyped"]) == []
+
+
+def test_exists_false_on_an_unknown_field_is_fine(tmp_path: Path) -> None:
+    assert topology(tmp_path, {"nothere": [{"exists": False}]}) == []
+
+
+def test_alternatives_expand_or() -> None:
+    alts = alternatives({"a": [1], "$or": [{"b": [2]}, {"c.d": [3]}]})
+    assert alts is not None
+    assert [[c.field for c in alt] for alt in alts] == [[("a",), ("b",)], [("a",), ("c", "d")]]
+
+
+def test_orders_example_schema_is_used() -> None:
+    from conftest import ROOT
+
+    result = load_topology([str(ROOT / "examples" / "orders")])
+    assert result.ok
+    assert result.topology is not None
+    assert result.topology.events["OrderPlaced"].schema is not None
+
+
+def test_unconsumed_event_warning_respects_raw_patterns(tmp_path: Path) -> None:
+    text = """\
+version: 1
+name: shop
+producers:
+  a: {source: com.shop.a}
+  b: {source: org.other.b}
+events:
+  A: {producer: a}
+  B: {producer: b}
+consumers:
+  c: {container: {role: worker}}
+routes:
+  audit:
+    pattern: {source: [{prefix: com.shop.}]}
+    to: [c]
+"""
+    (tmp_path / "t.yaml").write_text(text)
+    result = load_topology([str(tmp_path / "t.yaml")])
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("W702", "no route takes event type `B`")
+    ]
