@@ -165,5 +165,65 @@ def compile_(paths: tuple[str, ...], output: str, fmt: str, warnings_as_errors: 
     click.echo(f"wrote {len(compiled.files)} files to {output}", err=True)
 
 
+
+def _json_argument(value: str, what: str) -> str:
+    """JSON given inline or as `@file`; returned as text (it is parsed by the caller)."""
+    if value.startswith("@"):
+        try:
+            with open(value[1:], encoding="utf-8") as handle:
+                return handle.read()
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {value[1:]}: {exc.strerror}",
+                                     param_hint=what) from exc
+    return value
+
+
+@main.command(name="test-event-pattern")
+@click.option("--event-pattern", "pattern", required=True, help="The pattern: JSON or @file.")
+@click.option("--event", "event", required=True, help="The event: JSON or @file.")
+def test_event_pattern_(pattern: str, event: str) -> None:
+    """Test an event against a pattern, as `aws events test-event-pattern` does."""
+    from edac.patterns import InvalidEvent, InvalidEventPattern, test_event_pattern
+
+    pattern_text = _json_argument(pattern, "--event-pattern")
+    event_text = _json_argument(event, "--event")
+    try:
+        result = test_event_pattern(pattern_text, event_text)
+    except (InvalidEventPattern, InvalidEvent) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps({"Result": result}, indent=4))
+
+
+@main.command(name="route")
+@click.argument("event_file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(("human", "json")), default="human",
+              show_default=True)
+def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
+    """Show which routes and consumer queues an event reaches, and why others miss it."""
+    from edac.api import load_topology
+    from edac.patterns import InvalidEvent
+    from edac.simulate import EventError, as_event, as_json, render, route_event
+
+    result = load_topology(paths)
+    if not result.ok:
+        _report(result.diagnostics, "human", result.sources)
+        sys.exit(1)
+    assert result.topology is not None
+    try:
+        with open(event_file, encoding="utf-8") as handle:
+            event = as_event(json.load(handle))
+        outcomes = route_event(result.topology, event)
+    except OSError as exc:
+        click.echo(f"error: cannot read {event_file}: {exc.strerror}", err=True)
+        sys.exit(1)
+    except (ValueError, EventError, InvalidEvent) as exc:
+        click.echo(f"error: {event_file} is not a usable event: {exc}", err=True)
+        sys.exit(1)
+    click.echo(as_json(outcomes) if fmt == "json" else render(result.topology, event, outcomes),
+               nl=False)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,100 @@
+"""Which routes an event takes, and why the others do not: `edac route`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from edac import ir
+from edac.patterns import FlatEvent, compile_pattern, explain_mismatch
+
+_PUT_EVENTS_KEYS = {"Source", "DetailType", "Detail"}
+
+
+class EventError(ValueError):
+    """The event file is not an event."""
+
+
+def as_event(data: Any) -> dict[str, Any]:
+    """An EventBridge event from what users have at hand: an event as delivered (`source`,
+    `detail-type`, `detail`) or a PutEvents entry (`Source`, `DetailType`, `Detail` text)."""
+    if not isinstance(data, dict):
+        raise EventError("an event is a JSON object")
+    if _PUT_EVENTS_KEYS & set(data):
+        detail = data.get("Detail", "{}")
+        try:
+            parsed = json.loads(detail) if isinstance(detail, str) else detail
+        except json.JSONDecodeError as exc:
+            raise EventError(f"`Detail` is not JSON text: {exc.msg}") from exc
+        event: dict[str, Any] = {
+            "version": "0",
+            "id": "00000000-0000-0000-0000-000000000000",
+            "detail-type": data.get("DetailType"),
+            "source": data.get("Source"),
+            "account": "123456789012",
+            "time": data.get("Time", "2024-01-01T00:00:00Z"),
+            "region": "us-east-1",
+            "resources": data.get("Resources", []),
+            "detail": parsed,
+        }
+        return event
+    if "source" not in data or "detail-type" not in data:
+        raise EventError("the event needs `source` and `detail-type` (or a PutEvents entry "
+                         "with `Source`, `DetailType` and `Detail`)")
+    return data
+
+
+@dataclass(frozen=True)
+class RouteOutcome:
+    route: str
+    matched: bool
+    consumers: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def route_event(topo: ir.Topology, event: dict[str, Any]) -> list[RouteOutcome]:
+    flat = FlatEvent(event)
+    outcomes = []
+    for route in topo.routes.values():
+        if not route.rules:
+            continue
+        pattern = route.pattern
+        matched = compile_pattern(pattern).matches(flat)
+        reasons = () if matched else tuple(explain_mismatch(pattern, event))
+        outcomes.append(RouteOutcome(route.name, matched, route.to, reasons))
+    return outcomes
+
+
+def render(topo: ir.Topology, event: dict[str, Any], outcomes: list[RouteOutcome]) -> str:
+    lines = [f"event: source `{event.get('source')}`, detail-type `{event.get('detail-type')}`"]
+    matched = [o for o in outcomes if o.matched]
+    if matched:
+        lines.append("matched routes:")
+        for o in matched:
+            lines.append(f"  {o.route} -> {', '.join(o.consumers)}")
+        queues = sorted({c for o in matched for c in o.consumers})
+        lines.append("consumer queues that receive it (once each):")
+        for name in queues:
+            lines.append(f"  {name}: {topo.consumers[name].queues.main}")
+    else:
+        lines.append("matched routes: none (no consumer receives this event)")
+    misses = sorted((o for o in outcomes if not o.matched), key=lambda o: (len(o.reasons),
+                                                                           o.route))
+    if misses:
+        lines.append("routes that did not match, and why:")
+        for o in misses:
+            lines.append(f"  {o.route}:")
+            lines += [f"    - {reason}" for reason in o.reasons]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(outcomes: list[RouteOutcome]) -> str:
+    doc = {
+        "matched": [{"route": o.route, "consumers": list(o.consumers)} for o in outcomes
+                    if o.matched],
+        "consumers": sorted({c for o in outcomes if o.matched for c in o.consumers}),
+        "not_matched": [{"route": o.route, "reasons": list(o.reasons)} for o in outcomes
+                        if not o.matched],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
