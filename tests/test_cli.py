@@ -69,7 +69,7 @@ def test_version() -> None:
 
 
 def test_validate_clean_example() -> None:
-    code, out, err = invoke("validate", ORDERS)
+    code, _out, err = invoke("validate", ORDERS)
     assert code == 0
     assert "ok: 1 producers, 2 event types, 3 consumers, 2 routes" in err
 

@@ -147,10 +147,9 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, Any, bool]:
     value = data
     found = True
     for i, seg in enumerate(loc):
-        if isinstance(value, dict) and isinstance(seg, str) and seg in value:
-            path.append(seg)
-            value = value[seg]
-        elif isinstance(value, list) and isinstance(seg, int) and 0 <= seg < len(value):
+        in_dict = isinstance(value, dict) and isinstance(seg, str) and seg in value
+        in_list = isinstance(value, list) and isinstance(seg, int) and 0 <= seg < len(value)
+        if in_dict or in_list:
             path.append(seg)
             value = value[seg]
         elif i == len(loc) - 1 and isinstance(seg, str) and isinstance(value, dict):
@@ -261,7 +260,7 @@ def validate_file(source: SourceFile) -> tuple[FileSpec | None, list[Diagnostic]
     try:
         return FileSpec.model_validate(data), []
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors: list[dict[str, Any]] = [dict(e) for e in exc.errors(include_url=False)]
     # Union members each report their own error at the same place: keep one per data path,
     # preferring the member whose error lies deepest (it got furthest).
     by_path: dict[Path_, tuple[int, dict[str, Any], Any, bool]] = {}

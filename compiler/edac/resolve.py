@@ -306,7 +306,7 @@ def _schema_problem(schema: Any) -> str | None:
 
     try:
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        cls.check_schema(schema)
+        cls.check_schema(schema)  # type: ignore[arg-type]  # booleans are schemas too
     except jsonschema.exceptions.SchemaError as exc:
         location = "/".join(str(p) for p in exc.absolute_path)
         return f"{exc.message}" + (f" (at `{location}`)" if location else "")

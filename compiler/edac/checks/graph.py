@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-
 from typing import Any
 
 from edac.checks._util import diag
-from edac.patterns import test_event_pattern
 from edac.diagnostics import Diagnostic
 from edac.ir import Topology
+from edac.patterns import test_event_pattern
 
 
 def unused(topo: Topology) -> Iterator[Diagnostic]:

@@ -17,7 +17,9 @@ SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 IAM_PRINCIPAL = re.compile(
     r"^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)/[\w+=,.@/-]{1,512}))$"
 )
-ROLE = re.compile(r"^([\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})$")
+ROLE = re.compile(
+    r"^([\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})$"
+)
 FUNCTION = re.compile(
     r"^([A-Za-z0-9_-]{1,64}|arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}"
     r"(:[A-Za-z0-9_$-]{1,128})?)$"
@@ -61,6 +63,10 @@ def element_names(topo: Topology) -> Iterator[Diagnostic]:
             yield diag(topo, "E601", f"consumer name `{c.name}` is not usable in queue names",
                        c.origin, key=True, label="invalid name", help=_CHARSET_HELP)
             continue
+        if len(c.name) > RULE_MAX:
+            yield diag(topo, "E602", f"consumer name `{c.name}` is {len(c.name)} characters; "
+                       f"it is the EventBridge target id, at most {RULE_MAX}", c.origin,
+                       key=True, label="name too long", help="shorten the consumer name")
         longest = max((c.queues.main, c.queues.dlq, c.queues.target_dlq), key=len)
         if len(longest) > QUEUE_MAX:
             budget = QUEUE_MAX - (len(longest) - len(c.name))
@@ -90,6 +96,7 @@ def element_names(topo: Topology) -> Iterator[Diagnostic]:
                 )
             other = seen_rules.get(rule.name)
             if other is not None and other != route.name:
+                other_span = topo.span(topo.routes[other].origin, key=True)
                 yield diag(
                     topo, "E602",
                     f"route `{route.name}` and route `{other}` both compile to rule "
@@ -97,13 +104,12 @@ def element_names(topo: Topology) -> Iterator[Diagnostic]:
                     route.origin, key=True, label="rule name taken",
                     help="a route with more than 5 consumers is split into rules named "
                     "`<route>-2`, `<route>-3`...: rename one of the routes",
-                    related=(Related(topo.span(topo.routes[other].origin, key=True)
-                                     or topo.span(route.origin, key=True)  # type: ignore[arg-type]
-                                     , "the other route"),),
+                    related=(Related(other_span, "the other route"),) if other_span else (),
                 )
             seen_rules.setdefault(rule.name, route.name)
     for event in topo.events.values():
-        if not _printable(event.name) or len(event.name) > DETAIL_TYPE_MAX or not event.name.strip():
+        name = event.name
+        if not _printable(name) or len(name) > DETAIL_TYPE_MAX or not name.strip():
             yield diag(
                 topo, "E605", f"event type `{event.name}` is not a valid detail-type",
                 event.origin, key=True, label="invalid detail-type",

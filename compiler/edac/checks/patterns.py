@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 from edac import patterns as engine
 from edac.checks._util import diag
@@ -32,12 +34,22 @@ def route_patterns(topo: Topology) -> Iterator[Diagnostic]:
             yield diag(topo, code, f"route `{route.name}`: {problem.reason}", route.origin, *sub,
                        label="EventBridge rejects this",
                        help="see `edac explain " + code + "` for the pattern syntax")
-        size = engine.pattern_size(pattern)
+        size = len(sent_text(pattern))
         if size > PATTERN_MAX:
             yield diag(topo, "E403", f"route `{route.name}`: the event pattern is {size} "
                        f"characters; EventBridge accepts {PATTERN_MAX} by default",
                        route.origin, "pattern" if raw else "filter", label="pattern too large",
                        help="split the route into several, or simplify the filter")
+
+
+def sent_text(pattern: Any) -> str:
+    """The pattern as the compiled Terraform sends it: `jsonencode` output, i.e. compact JSON
+    with sorted keys and `<`, `>`, `&` written as unicode escapes."""
+    text = json.dumps(pattern, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    for ch, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, escape)
+    return text
 
 
 CHECKS = (route_patterns,)

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from edac.checks._util import diag
-from edac.patterns import validate_pattern
 from edac.diagnostics import Diagnostic
 from edac.ir import EventType, Route, Topology
 from edac.load import did_you_mean
+from edac.patterns import validate_pattern
 
 MAX_ALTERNATIVES = 256
 _SCALAR_TYPES = {str: "string", bool: "boolean", type(None): "null"}
@@ -87,8 +87,8 @@ class _Schema:
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
             target: Any = self.root
-            for part in ref[2:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
+            for raw in ref[2:].split("/"):
+                part = raw.replace("~1", "/").replace("~0", "~")
                 target = target.get(part) if isinstance(target, dict) else None
             out += self._deref(target, seen | {ref})
         for combinator in ("allOf", "anyOf", "oneOf"):
@@ -312,7 +312,8 @@ def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
                         topo, "E405",
                         f"route `{route.name}`: `{_show(leaf)}` can never match `{field}`: "
                         f"{reason}",
-                        route.origin, "filter", *cond.yaml, i, label="no event can match this value",
+                        route.origin, "filter", *cond.yaml, i,
+                        label="no event can match this value",
                         help=f"did you mean `{guess}`?" if guess else
                         "fix the value or the event's schema",
                     )

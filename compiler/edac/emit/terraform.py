@@ -7,6 +7,7 @@ calls are copied next to it so the output applies from anywhere.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -161,14 +162,14 @@ def moved_blocks(topo: ir.Topology) -> list[tuple[str, str]]:
     for c in topo.consumers.values():
         chain = [*reversed(c.previously), c.name]
         moves += [(f"module.consumer[{hcl.quote(a)}]", f"module.consumer[{hcl.quote(b)}]")
-                  for a, b in zip(chain, chain[1:])]
+                  for a, b in itertools.pairwise(chain)]
     for route in topo.routes.values():
         chain = [*reversed(route.previously), route.name]
         for rule in route.rules:
             suffix = rule.key[len(route.name):]
             moves += [(f"module.route[{hcl.quote(a + suffix)}]",
                        f"module.route[{hcl.quote(b + suffix)}]")
-                      for a, b in zip(chain, chain[1:])]
+                      for a, b in itertools.pairwise(chain)]
     return moves
 
 

@@ -1,0 +1,75 @@
+mock_provider "aws" {
+  override_during = plan
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "111122223333"
+  }
+}
+
+override_resource {
+  target          = aws_sns_topic.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:sns:eu-west-1:111122223333:team-billing-alerts"
+  }
+}
+
+variables {
+  name = "team-billing-alerts"
+  tags = { team = "billing" }
+}
+
+run "topic_and_policy" {
+  command = plan
+
+  assert {
+    condition     = aws_sns_topic.this.name == "team-billing-alerts" && aws_sns_topic.this.tags["team"] == "billing"
+    error_message = "topic name / tags wrong"
+  }
+
+  assert {
+    condition     = aws_sns_topic.this.kms_master_key_id == null
+    error_message = "topic must not be encrypted with an AWS-managed key by default"
+  }
+
+  assert {
+    condition     = aws_sns_topic_policy.this.arn == "arn:aws:sns:eu-west-1:111122223333:team-billing-alerts"
+    error_message = "policy must be on the topic"
+  }
+
+  assert {
+    condition = jsondecode(aws_sns_topic_policy.this.policy).Statement == [{
+      Sid       = "AllowCloudWatchAlarms"
+      Effect    = "Allow"
+      Principal = { Service = "cloudwatch.amazonaws.com" }
+      Action    = "sns:Publish"
+      Resource  = "arn:aws:sns:eu-west-1:111122223333:team-billing-alerts"
+      Condition = { StringEquals = { "aws:SourceAccount" = "111122223333" } }
+    }]
+    error_message = "policy must let CloudWatch of this account publish"
+  }
+
+  assert {
+    condition     = output.topic_arn == "arn:aws:sns:eu-west-1:111122223333:team-billing-alerts" && output.topic_name == "team-billing-alerts"
+    error_message = "outputs wrong"
+  }
+}
+
+run "aws_managed_sns_key_rejected" {
+  command = plan
+  variables {
+    kms_master_key_id = "alias/aws/sns"
+  }
+  expect_failures = [var.kms_master_key_id]
+}
+
+run "fifo_topic_name_rejected" {
+  command = plan
+  variables {
+    name = "alerts.fifo"
+  }
+  expect_failures = [var.name]
+}

@@ -1,0 +1,136 @@
+mock_provider "aws" {
+  override_during = plan
+
+  mock_resource "aws_cloudwatch_event_archive" {
+    defaults = {
+      arn = "arn:aws:events:eu-west-1:111122223333:archive/mocked"
+    }
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_event_bus.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:events:eu-west-1:111122223333:event-bus/shop"
+  }
+}
+
+variables {
+  name = "shop"
+  tags = { team = "platform" }
+}
+
+run "plain_bus" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_event_bus.this.name == "shop" && aws_cloudwatch_event_bus.this.tags["team"] == "platform"
+    error_message = "bus name / tags wrong"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_archive.this) == 0 && output.archive_arn == null
+    error_message = "no archive by default"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_bus_policy.this) == 0
+    error_message = "no bus policy without external producers"
+  }
+
+  assert {
+    condition     = output.bus_arn == "arn:aws:events:eu-west-1:111122223333:event-bus/shop" && output.bus_name == "shop"
+    error_message = "outputs wrong"
+  }
+}
+
+run "archive_forever" {
+  command = plan
+
+  variables {
+    archive_retention_days = 0
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_archive.this[0].retention_days == 0 && aws_cloudwatch_event_archive.this[0].name == "shop-archive"
+    error_message = "archive with retention 0 (forever) and a derived name expected"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_archive.this[0].event_source_arn == "arn:aws:events:eu-west-1:111122223333:event-bus/shop"
+    error_message = "archive must archive this bus"
+  }
+
+  assert {
+    condition     = output.archive_arn == "arn:aws:events:eu-west-1:111122223333:archive/mocked"
+    error_message = "archive_arn output expected"
+  }
+}
+
+run "archive_name_of_a_long_bus_fits_48" {
+  command = plan
+
+  variables {
+    name                   = "a-very-long-bus-name-for-the-checkout-and-payment-domain"
+    archive_retention_days = 30
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_archive.this[0].name) <= 48 && endswith(aws_cloudwatch_event_archive.this[0].name, "-archive")
+    error_message = "derived archive name must fit 48 characters"
+  }
+}
+
+run "explicit_archive_name" {
+  command = plan
+
+  variables {
+    archive_retention_days = 7
+    archive_name           = "shop-replay"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_archive.this[0].name == "shop-replay" && aws_cloudwatch_event_archive.this[0].retention_days == 7
+    error_message = "explicit archive name / retention wrong"
+  }
+}
+
+run "cross_account_producers" {
+  command = plan
+
+  variables {
+    producers = {
+      "web-shop" = { source = "shop.web", principals = ["444455556666", "arn:aws:iam::777788889999:role/checkout"] }
+      payments   = { source = "shop.payments", principals = ["444455556666"] }
+      internal   = { source = "shop.internal", principals = [] }
+    }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_bus_policy.this) == 1 && aws_cloudwatch_event_bus_policy.this[0].event_bus_name == "shop"
+    error_message = "ONE bus policy expected"
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_event_bus_policy.this[0].policy).Statement) == 2
+    error_message = "one statement per producer with principals (none for same-account producers)"
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_cloudwatch_event_bus_policy.this[0].policy).Statement : s if s.Sid == "PutEventswebshop"][0] == {
+      Sid       = "PutEventswebshop"
+      Effect    = "Allow"
+      Principal = { AWS = ["444455556666", "arn:aws:iam::777788889999:role/checkout"] }
+      Action    = "events:PutEvents"
+      Resource  = "arn:aws:events:eu-west-1:111122223333:event-bus/shop"
+      Condition = { StringEquals = { "events:source" = "shop.web" } }
+    }
+    error_message = "producer statement must allow exactly its principals PutEvents on this bus for its own source"
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_cloudwatch_event_bus_policy.this[0].policy).Statement : s.Condition.StringEquals["events:source"] if s.Sid == "PutEventspayments"] == ["shop.payments"]
+    error_message = "each producer is limited to its own source"
+  }
+}

@@ -1,0 +1,310 @@
+locals {
+  suffix          = var.fifo ? ".fifo" : ""
+  queue_name      = "${var.name}${local.suffix}"
+  dlq_name        = "${var.name}-dlq${local.suffix}"
+  target_dlq_name = "${var.name}-target-dlq" # always standard: EventBridge rejects FIFO dead-letter queues
+
+  # SSE-SQS unless a customer key is given (the two settings are exclusive).
+  sqs_managed_sse_enabled           = var.kms_master_key_id == null ? true : null
+  kms_data_key_reuse_period_seconds = var.kms_master_key_id == null ? null : var.kms_data_key_reuse_period_seconds
+  # kms:Decrypt can only be granted on a key ARN (not on a key id or an alias).
+  kms_key_arn = (
+    var.kms_master_key_id != null && can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.kms_master_key_id))
+    ? var.kms_master_key_id
+    : null
+  )
+
+  content_based_deduplication = var.fifo ? coalesce(var.content_based_deduplication, true) : null
+
+  rule_arns = sort(distinct(var.allowed_rule_arns))
+
+  # The role that consumes the queue: given, or the Lambda function's execution role.
+  lambda_role_arn  = one(data.aws_lambda_function.this[*].role)
+  role_name        = var.role_name != null ? var.role_name : (local.lambda_role_arn == null ? null : reverse(split("/", local.lambda_role_arn))[0])
+  create_iam       = var.role_name != null || var.lambda != null
+  create_esm       = var.lambda != null
+  esm_batch_window = var.lambda == null || var.fifo ? null : var.lambda.maximum_batching_window_in_seconds
+}
+
+data "aws_lambda_function" "this" {
+  count = var.lambda != null && var.role_name == null ? 1 : 0
+
+  function_name = var.lambda.function_name
+}
+
+################################################################################
+# Queues (dependency depth: DLQs -> main queue -> policies)
+################################################################################
+
+resource "aws_sqs_queue" "dlq" {
+  name                        = local.dlq_name
+  fifo_queue                  = var.fifo
+  content_based_deduplication = local.content_based_deduplication
+  visibility_timeout_seconds  = var.visibility_timeout_seconds
+  message_retention_seconds   = var.dlq_message_retention_seconds
+  max_message_size            = var.max_message_size
+  receive_wait_time_seconds   = var.receive_wait_time_seconds
+
+  sqs_managed_sse_enabled           = local.sqs_managed_sse_enabled
+  kms_master_key_id                 = var.kms_master_key_id
+  kms_data_key_reuse_period_seconds = local.kms_data_key_reuse_period_seconds
+
+  tags = var.tags
+}
+
+resource "aws_sqs_queue" "this" {
+  name                        = local.queue_name
+  fifo_queue                  = var.fifo
+  content_based_deduplication = local.content_based_deduplication
+  visibility_timeout_seconds  = var.visibility_timeout_seconds
+  message_retention_seconds   = var.message_retention_seconds
+  delay_seconds               = var.delay_seconds
+  max_message_size            = var.max_message_size
+  receive_wait_time_seconds   = var.receive_wait_time_seconds
+
+  sqs_managed_sse_enabled           = local.sqs_managed_sse_enabled
+  kms_master_key_id                 = var.kms_master_key_id
+  kms_data_key_reuse_period_seconds = local.kms_data_key_reuse_period_seconds
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.max_receive_count
+  })
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.fifo || var.content_based_deduplication != true
+      error_message = "content_based_deduplication only applies to FIFO queues (set fifo = true or leave it null)."
+    }
+  }
+}
+
+# Receives EventBridge delivery failures (dead_letter_config of the rule targets).
+resource "aws_sqs_queue" "target_dlq" {
+  name                       = local.target_dlq_name
+  fifo_queue                 = false # EventBridge rejects a FIFO dead-letter queue
+  visibility_timeout_seconds = var.visibility_timeout_seconds
+  message_retention_seconds  = var.dlq_message_retention_seconds
+  max_message_size           = var.max_message_size
+  receive_wait_time_seconds  = var.receive_wait_time_seconds
+
+  sqs_managed_sse_enabled           = local.sqs_managed_sse_enabled
+  kms_master_key_id                 = var.kms_master_key_id
+  kms_data_key_reuse_period_seconds = local.kms_data_key_reuse_period_seconds
+
+  tags = var.tags
+}
+
+# Its own resource (not the inline attribute) to avoid the queue <-> DLQ cycle.
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.this.arn]
+  })
+}
+
+################################################################################
+# Queue policies: ONE per queue (the resource replaces the whole policy)
+################################################################################
+
+resource "aws_sqs_queue_policy" "this" {
+  queue_url = aws_sqs_queue.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      length(local.rule_arns) == 0 ? [] : [{
+        Sid       = "AllowEventBridgeRules"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.this.arn
+        Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
+      }],
+      [{
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.this.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }],
+    )
+  })
+}
+
+resource "aws_sqs_queue_policy" "target_dlq" {
+  queue_url = aws_sqs_queue.target_dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      length(local.rule_arns) == 0 ? [] : [{
+        Sid       = "AllowEventBridgeRules"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.target_dlq.arn
+        Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
+      }],
+      [{
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.target_dlq.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }],
+    )
+  })
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "sqs:*"
+      Resource  = aws_sqs_queue.dlq.arn
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+}
+
+################################################################################
+# Consumer permissions (inline, non-exclusive: never aws_iam_policy_attachment)
+################################################################################
+
+resource "aws_iam_role_policy" "consume" {
+  count = local.create_iam ? 1 : 0
+
+  name = "edac-consume-${local.queue_name}"
+  role = local.role_name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{
+        Sid    = "ConsumeQueue"
+        Effect = "Allow"
+        Action = [
+          "sqs:ChangeMessageVisibility",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+          "sqs:ReceiveMessage",
+        ]
+        Resource = aws_sqs_queue.this.arn
+      }],
+      var.idempotency_table_arn == null ? [] : [{
+        Sid    = "IdempotencyTable"
+        Effect = "Allow"
+        Action = [
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+        ]
+        Resource = var.idempotency_table_arn
+      }],
+      local.kms_key_arn == null ? [] : [{
+        Sid      = "DecryptQueueMessages"
+        Effect   = "Allow"
+        Action   = "kms:Decrypt"
+        Resource = local.kms_key_arn
+      }],
+    )
+  })
+}
+
+################################################################################
+# Lambda consumer
+################################################################################
+
+resource "aws_lambda_event_source_mapping" "this" {
+  count = local.create_esm ? 1 : 0
+
+  event_source_arn                   = aws_sqs_queue.this.arn
+  function_name                      = var.lambda.function_name
+  batch_size                         = var.lambda.batch_size
+  maximum_batching_window_in_seconds = local.esm_batch_window
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  dynamic "scaling_config" {
+    for_each = var.lambda.maximum_concurrency == null ? [] : [var.lambda.maximum_concurrency]
+    content {
+      maximum_concurrency = scaling_config.value
+    }
+  }
+
+  # No tags: ESM tagging needs AWS provider >= 5.70 (this module supports >= 5.60)
+  # and fails in some regions/emulators when listing tags.
+
+  # Lambda checks at create time that the execution role can receive from the queue.
+  depends_on = [aws_iam_role_policy.consume]
+
+  lifecycle {
+    precondition {
+      condition     = !var.fifo || var.lambda.batch_size <= 10
+      error_message = "A Lambda mapping on a FIFO queue accepts a batch size of at most 10."
+    }
+    precondition {
+      condition     = var.fifo || var.lambda.batch_size <= 10 || var.lambda.maximum_batching_window_in_seconds >= 1
+      error_message = "A batch size above 10 needs maximum_batching_window_in_seconds >= 1."
+    }
+  }
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
+  alarm_name          = "${local.dlq_name}-not-empty"
+  alarm_description   = "Messages failed processing ${var.max_receive_count} times and were moved from ${local.queue_name} to its DLQ ${local.dlq_name}."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
+  alarm_name          = "${local.queue_name}-oldest-message-age"
+  alarm_description   = "The oldest message in ${local.queue_name} is older than ${var.oldest_message_age_threshold_seconds} s: the consumer is behind or stopped."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateAgeOfOldestMessage"
+  dimensions          = { QueueName = aws_sqs_queue.this.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = var.oldest_message_age_threshold_seconds
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "target_dlq_not_empty" {
+  alarm_name          = "${local.target_dlq_name}-not-empty"
+  alarm_description   = "EventBridge could not deliver events to ${local.queue_name} (policy, KMS or retries exhausted); they are in ${local.target_dlq_name}."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.target_dlq.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}

@@ -1,0 +1,81 @@
+locals {
+  # Alarm names are unique per account and region, and limited to 255 characters.
+  alarm_prefix = "${substr(var.bus_name, 0, 150)}-${var.name}"
+}
+
+resource "aws_cloudwatch_event_rule" "this" {
+  name           = var.name
+  event_bus_name = var.bus_name
+  description    = var.description
+  event_pattern  = var.event_pattern
+  state          = "ENABLED"
+  tags           = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(var.event_pattern) <= var.event_pattern_max_length
+      error_message = "event_pattern is ${length(var.event_pattern)} characters, over the event pattern size quota of ${var.event_pattern_max_length} (EventBridge's default quota is 2048; it can be raised to 4096 through Service Quotas, then set event_pattern_max_length)."
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_target" "this" {
+  for_each = var.targets
+
+  # The target must name the same bus as its rule, or AWS looks for the rule
+  # on the default bus ("Rule ... does not exist on EventBus default").
+  event_bus_name = aws_cloudwatch_event_rule.this.event_bus_name
+  rule           = aws_cloudwatch_event_rule.this.name
+  target_id      = each.key
+  arn            = each.value.queue_arn
+
+  # Explicit retries: the default (185 attempts / 24 h) then silently drops the event.
+  retry_policy {
+    maximum_retry_attempts       = each.value.maximum_retry_attempts
+    maximum_event_age_in_seconds = each.value.maximum_event_age_in_seconds
+  }
+
+  dead_letter_config {
+    arn = each.value.dead_letter_arn
+  }
+
+  dynamic "sqs_target" {
+    for_each = each.value.message_group_id == null ? [] : [each.value.message_group_id]
+    content {
+      message_group_id = sqs_target.value
+    }
+  }
+}
+
+# Both dimensions: with RuleName alone the metric is the default bus's.
+resource "aws_cloudwatch_metric_alarm" "failed_invocations" {
+  alarm_name          = "${local.alarm_prefix}-failed-invocations"
+  alarm_description   = "Rule ${var.name} on bus ${var.bus_name} failed to deliver events to a target; they go to the target DLQ after retries."
+  namespace           = "AWS/Events"
+  metric_name         = "FailedInvocations"
+  dimensions          = { EventBusName = var.bus_name, RuleName = aws_cloudwatch_event_rule.this.name }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "invocations_failed_to_be_sent_to_dlq" {
+  alarm_name          = "${local.alarm_prefix}-invocations-failed-to-dlq"
+  alarm_description   = "Rule ${var.name} on bus ${var.bus_name} could not put failed events into the target DLQ: those events are lost."
+  namespace           = "AWS/Events"
+  metric_name         = "InvocationsFailedToBeSentToDlq"
+  dimensions          = { EventBusName = var.bus_name, RuleName = aws_cloudwatch_event_rule.this.name }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}

@@ -1,0 +1,144 @@
+mock_provider "aws" {
+  override_during = plan
+}
+
+override_resource {
+  target          = aws_cloudwatch_event_rule.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:events:eu-west-1:111122223333:rule/shop/order-placed"
+  }
+}
+
+variables {
+  name          = "order-placed"
+  bus_name      = "shop"
+  description   = "Orders placed in the web shop"
+  event_pattern = "{\"source\":[\"shop.orders\"],\"detail-type\":[\"OrderPlaced\"]}"
+  targets = {
+    billing = {
+      queue_arn                    = "arn:aws:sqs:eu-west-1:111122223333:billing-orders"
+      dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:billing-orders-target-dlq"
+      maximum_retry_attempts       = 10
+      maximum_event_age_in_seconds = 3600
+    }
+    ledger = {
+      queue_arn                    = "arn:aws:sqs:eu-west-1:111122223333:ledger.fifo"
+      dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:ledger-target-dlq"
+      message_group_id             = "orders"
+      maximum_retry_attempts       = 0
+      maximum_event_age_in_seconds = 60
+    }
+  }
+  alarm_actions = ["arn:aws:sns:eu-west-1:111122223333:team-shop-alerts"]
+  tags          = { team = "shop" }
+}
+
+run "rule_on_the_bus" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.this.name == "order-placed" && aws_cloudwatch_event_rule.this.event_bus_name == "shop" && aws_cloudwatch_event_rule.this.state == "ENABLED"
+    error_message = "rule must be enabled on the given bus"
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.this.event_pattern) == jsondecode(var.event_pattern)
+    error_message = "rule must carry the event pattern"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.this.tags["team"] == "shop" && aws_cloudwatch_metric_alarm.failed_invocations.tags["team"] == "shop"
+    error_message = "tags must reach the rule and alarms"
+  }
+
+  assert {
+    condition     = output.rule_arn == "arn:aws:events:eu-west-1:111122223333:rule/shop/order-placed" && output.rule_name == "order-placed"
+    error_message = "outputs wrong"
+  }
+}
+
+run "targets" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_event_target.this) == 2 && alltrue([for t in aws_cloudwatch_event_target.this : t.event_bus_name == "shop" && t.rule == "order-placed"])
+    error_message = "every target must name the rule's bus (otherwise AWS looks on the default bus)"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["billing"].target_id == "billing" && aws_cloudwatch_event_target.this["billing"].arn == "arn:aws:sqs:eu-west-1:111122223333:billing-orders"
+    error_message = "target id / arn wrong"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["billing"].retry_policy[0].maximum_retry_attempts == 10 && aws_cloudwatch_event_target.this["billing"].retry_policy[0].maximum_event_age_in_seconds == 3600
+    error_message = "explicit retry policy expected"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["ledger"].retry_policy[0].maximum_retry_attempts == 0 && aws_cloudwatch_event_target.this["ledger"].retry_policy[0].maximum_event_age_in_seconds == 60
+    error_message = "retry policy lower bounds must pass through"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["billing"].dead_letter_config[0].arn == "arn:aws:sqs:eu-west-1:111122223333:billing-orders-target-dlq"
+    error_message = "target DLQ expected"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_target.this["billing"].sqs_target) == 0
+    error_message = "no sqs_target for a standard queue without a group id"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["ledger"].sqs_target[0].message_group_id == "orders"
+    error_message = "FIFO target needs its message group id"
+  }
+}
+
+run "alarms_have_both_dimensions" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failed_invocations.dimensions == tomap({ EventBusName = "shop", RuleName = "order-placed" })
+    error_message = "FailedInvocations alarm needs EventBusName AND RuleName"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.invocations_failed_to_be_sent_to_dlq.dimensions == tomap({ EventBusName = "shop", RuleName = "order-placed" })
+    error_message = "InvocationsFailedToBeSentToDlq alarm needs EventBusName AND RuleName"
+  }
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.failed_invocations, aws_cloudwatch_metric_alarm.invocations_failed_to_be_sent_to_dlq] :
+      a.namespace == "AWS/Events" && a.threshold == 0 && a.comparison_operator == "GreaterThanThreshold" && a.statistic == "Sum" &&
+      a.treat_missing_data == "notBreaching" && a.alarm_actions == toset(["arn:aws:sns:eu-west-1:111122223333:team-shop-alerts"])
+    ])
+    error_message = "route alarms must be > 0, Sum, notBreaching, notifying the team"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failed_invocations.metric_name == "FailedInvocations" && aws_cloudwatch_metric_alarm.invocations_failed_to_be_sent_to_dlq.metric_name == "InvocationsFailedToBeSentToDlq"
+    error_message = "metric names wrong"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failed_invocations.alarm_name == "shop-order-placed-failed-invocations"
+    error_message = "alarm names derive from bus and rule"
+  }
+}
+
+run "long_names_keep_alarm_names_within_255" {
+  command = plan
+
+  variables {
+    name     = "r234567890123456789012345678901234567890123456789012345678901234"
+    bus_name = "b23456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.invocations_failed_to_be_sent_to_dlq.alarm_name) <= 255 && length(aws_cloudwatch_metric_alarm.failed_invocations.alarm_name) <= 255
+    error_message = "alarm names must stay within 255 characters"
+  }
+}
