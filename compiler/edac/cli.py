@@ -72,7 +72,7 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except Exception:  # noqa: BLE001 - the one place that catches everything
+        except Exception:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             click.echo(
@@ -123,7 +123,8 @@ def schema() -> None:
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:
     """Explain a diagnostic code (or list them all)."""
-    from edac.codes import CODES, explain as lookup
+    from edac.codes import CODES
+    from edac.codes import explain as lookup
 
     if code is None:
         for c in CODES.values():

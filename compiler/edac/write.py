@@ -76,7 +76,7 @@ def plan_conflicts(out: Path, files: dict[str, str], owned: set[str]) -> list[st
     conflicts = []
     for rel in sorted(files):
         target = out / rel
-        if rel in owned or not target.exists() and not target.is_symlink():
+        if rel in owned or (not target.exists() and not target.is_symlink()):
             continue
         if target.is_file() and _is_generated(target):
             continue
