@@ -31,15 +31,30 @@ def route_patterns(topo: Topology) -> Iterator[Diagnostic]:
             else:
                 sub = ("events",)
                 code = "E402"
+            help_text = "see `edac explain " + code + "` for the pattern syntax"
+            if "must be an object or an array" in problem.reason and path:
+                leaf = _leaf_of(pattern, path)
+                if not isinstance(leaf, (dict, list)):
+                    help_text = (f"values are always a list: write `{path[-1]}: "
+                                 f"[{json.dumps(leaf, ensure_ascii=False)}]`")
             yield diag(topo, code, f"route `{route.name}`: {problem.reason}", route.origin, *sub,
-                       label="EventBridge rejects this",
-                       help="see `edac explain " + code + "` for the pattern syntax")
+                       label="EventBridge rejects this", help=help_text)
         size = len(sent_text(pattern))
         if size > PATTERN_MAX:
             yield diag(topo, "E403", f"route `{route.name}`: the event pattern is {size} "
                        f"characters; EventBridge accepts {PATTERN_MAX} by default",
                        route.origin, "pattern" if raw else "filter", label="pattern too large",
                        help="split the route into several, or simplify the filter")
+
+
+def _leaf_of(pattern: Any, path: tuple[Any, ...]) -> Any:
+    node = pattern
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def sent_text(pattern: Any) -> str:
