@@ -7,6 +7,7 @@ internal error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,6 +25,10 @@ from edac.diagnostics import (
     render_short,
     summary,
 )
+
+# The CLI uses no pydantic plugins; looking for them costs a scan of every installed package
+# at start-up (a third of edac's own start-up time). Library users keep their setting.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -151,6 +151,8 @@ class Route:
     previously: tuple[str, ...]
     rules: tuple[Rule, ...]
     origin: Origin
+    # what EventBridge would reject in the final pattern (edac.patterns.PatternProblem)
+    pattern_problems: tuple[Any, ...] = field(compare=False, hash=False, default=())
 
     @property
     def pattern(self) -> dict[str, Any]:
@@ -209,5 +211,10 @@ class Topology:
     def rules(self) -> list[tuple[Route, Rule]]:
         return [(route, rule) for route in self.routes.values() for rule in route.rules]
 
-    def routes_to(self, consumer: str) -> list[Route]:
-        return [r for r in self.routes.values() if consumer in r.to]
+    def rules_by_consumer(self) -> dict[str, list[Rule]]:
+        """The rules that target each consumer, in rule order."""
+        found: dict[str, list[Rule]] = {name: [] for name in self.consumers}
+        for _, rule in self.rules():
+            for target in rule.targets:
+                found.setdefault(target, []).append(rule)
+        return found

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edac import ir
+from edac import cache, ir
 from edac.diagnostics import Diagnostic, Related, Severity, Span
 from edac.load import did_you_mean
+from edac.patterns import validate_pattern
 from edac.source import Path_, SourceFile, SpanMap
 from edac.spec import (
     AlarmsSpec,
@@ -291,7 +292,7 @@ def _load_schema(
             "schema file here",
         )
         return str(path), None
-    problem = _schema_problem(schema)
+    problem = schema_problem(text, schema)
     if problem is not None:
         col.error("E302", f"`{path}` is not a valid JSON Schema: {problem}", origin.file, where,
                   "schema file here")
@@ -299,9 +300,16 @@ def _load_schema(
     return str(path), schema
 
 
-def _schema_problem(schema: Any) -> str | None:
+def schema_problem(text: str, schema: Any) -> str | None:
+    """Why `schema` is not a valid JSON Schema (None: it is). Checking against the draft's
+    meta-schema costs milliseconds per schema, so valid schemas are remembered by digest, in
+    this run and in the user's cache directory across runs (see `edac.cache`)."""
     if not isinstance(schema, (dict, bool)):
         return "a JSON Schema is an object"
+    key = cache.digest("json-schema", text)
+    if key in _VALID_SCHEMAS or cache.has(key):
+        _VALID_SCHEMAS.add(key)
+        return None
     import jsonschema  # imported only when a topology has schemas: it is slow to import
 
     try:
@@ -310,7 +318,12 @@ def _schema_problem(schema: Any) -> str | None:
     except jsonschema.exceptions.SchemaError as exc:
         location = "/".join(str(p) for p in exc.absolute_path)
         return f"{exc.message}" + (f" (at `{location}`)" if location else "")
+    _VALID_SCHEMAS.add(key)
+    cache.put(key)
     return None
+
+
+_VALID_SCHEMAS: set[str] = set()
 
 
 def _merge(
@@ -466,6 +479,7 @@ def _resolve_routes(
         targets = tuple(dict.fromkeys(spec.to))
         event_names = tuple(dict.fromkeys(spec.events or ()))
         rules: tuple[ir.Rule, ...] = ()
+        problems: tuple[Any, ...] = ()
         if ok:
             pattern = (
                 spec.pattern
@@ -474,6 +488,7 @@ def _resolve_routes(
             )
             aws_name = spec.previously[-1] if spec.previously else name
             rules = split_rules(prefix, name, aws_name, pattern, targets)
+            problems = tuple(validate_pattern(pattern))
         out[name] = ir.Route(
             name=name,
             description=spec.description,
@@ -485,6 +500,7 @@ def _resolve_routes(
             previously=tuple(spec.previously),
             rules=rules,
             origin=origin,
+            pattern_problems=problems,
         )
     return out
 

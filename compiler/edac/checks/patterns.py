@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from edac import patterns as engine
 from edac.checks._util import diag
 from edac.diagnostics import Diagnostic
 from edac.ir import Topology
@@ -20,7 +19,7 @@ def route_patterns(topo: Topology) -> Iterator[Diagnostic]:
             continue
         pattern = route.pattern
         raw = route.raw_pattern is not None
-        for problem in engine.validate_pattern(pattern):
+        for problem in route.pattern_problems:
             path = tuple(problem.path)
             if raw:
                 sub: tuple[str | int, ...] = ("pattern", *path)

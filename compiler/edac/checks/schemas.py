@@ -25,7 +25,6 @@ from edac.checks._util import diag
 from edac.diagnostics import Diagnostic
 from edac.ir import EventType, Route, Topology
 from edac.load import did_you_mean
-from edac.patterns import validate_pattern
 
 MAX_ALTERNATIVES = 256
 _SCALAR_TYPES = {str: "string", bool: "boolean", type(None): "null"}
@@ -261,7 +260,7 @@ def _absent_ok(leaf: Any) -> bool:
 
 def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
     for route in topo.routes.values():
-        if not route.filter or not route.rules or validate_pattern(route.pattern):
+        if not route.filter or not route.rules or route.pattern_problems:
             continue
         schemas = _event_schemas(topo, route)
         if not schemas:

@@ -37,8 +37,13 @@ def _escape_templates(text: str) -> str:
     return text.replace("${", "$${").replace("%{", "%%{")
 
 
+_SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029]|[$%]\{')
+
+
 def quote(text: str) -> str:
     """A quoted HCL string whose value is exactly `text`."""
+    if _SPECIAL.search(text) is None:
+        return '"' + text + '"'
     escaped = "".join(_escape_char(ch) for ch in text)
     return '"' + _escape_templates(escaped) + '"'
 

@@ -48,7 +48,7 @@ def role_name(role: str) -> str:
     return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
 
 
-def _consumer(topo: ir.Topology, c: ir.Consumer) -> dict[str, Any]:
+def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[str, Any]:
     q = c.queue
     lam = None
     role = None
@@ -62,8 +62,6 @@ def _consumer(topo: ir.Topology, c: ir.Consumer) -> dict[str, Any]:
         role = role_name(c.lambda_.role) if c.lambda_.role else None
     elif c.container is not None:
         role = role_name(c.container.role)
-    rules = [rule.name for route in topo.routes_to(c.name) for rule in route.rules
-             if c.name in rule.targets]
     return {
         "name": f"{topo.prefix}-{c.name}",
         "team": c.team,
@@ -82,7 +80,7 @@ def _consumer(topo: ir.Topology, c: ir.Consumer) -> dict[str, Any]:
         "oldest_message_age_threshold_seconds": c.alarms.oldest_message_age,
         "alarm_topics": [c.alarms.notify] if c.alarms.notify else [],
         "alarm_teams": [] if c.alarms.notify else [c.team],
-        "rules": sorted(rules),
+        "rules": sorted(rule.name for rule in rules),
     }
 
 
@@ -128,6 +126,7 @@ def alert_teams(topo: ir.Topology) -> list[str]:
 def root_files(topo: ir.Topology) -> dict[str, str]:
     """The root module's own files."""
     table = topo.idempotency_table
+    targeting = topo.rules_by_consumer()
     files = {
         "versions.tf": _render("versions.tf.j2"),
         "providers.tf": _render("providers.tf.j2", tags=topo.tags),
@@ -138,7 +137,7 @@ def root_files(topo: ir.Topology) -> dict[str, str]:
         ),
         "consumers.tf": _render(
             "consumers.tf.j2",
-            consumers={n: _consumer(topo, c) for n, c in topo.consumers.items()},
+            consumers={n: _consumer(topo, c, targeting[n]) for n, c in topo.consumers.items()},
             table=table,
         ),
         "routes.tf": _render(
