@@ -6,8 +6,9 @@ collects all its diagnostics; the next one runs only when the earlier ones found
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 from edac import ir
 from edac.checks import run_checks
@@ -52,14 +53,31 @@ def load_topology(paths: Sequence[str]) -> Result:
 class Compiled:
     result: Result
     files: dict[str, str]
+    manifest: dict[str, object] = field(default_factory=dict)
 
 
-def compile_paths(paths: Sequence[str]) -> Compiled:
-    """Load a topology and, when it has no errors, emit the Terraform root module."""
+def compile_paths(
+    paths: Sequence[str],
+    previous: dict[str, Any] | None = None,
+    allow_destroy: Set[str] = frozenset(),
+    forget: Set[str] = frozenset(),
+) -> Compiled:
+    """Load a topology and, when it has no errors, emit the Terraform root module.
+
+    `previous` is the manifest data of the last compile into the same output: queues it had
+    that this compile would destroy are errors unless named in `allow_destroy` or `forget`.
+    """
+    from edac import safety
     from edac.emit import terraform
 
     result = load_topology(paths)
     if not result.ok:
         return Compiled(result, {})
-    assert result.topology is not None
-    return Compiled(result, terraform.emit(result.topology))
+    topology = result.topology
+    assert topology is not None
+    losses, forgotten = safety.check(previous or {}, topology, set(allow_destroy), set(forget))
+    if losses:
+        result.diagnostics.extend(losses)
+        return Compiled(result, {})
+    files = terraform.emit(topology, forgotten)
+    return Compiled(result, files, safety.manifest_data(topology, forgotten))

@@ -146,15 +146,27 @@ def explain(code: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
               help="Output directory (a Terraform root module); edac only touches its own files.")
+@click.option("--allow-destroy", "allow_destroy", multiple=True, metavar="CONSUMER",
+              help="Let this compile destroy the queues of a removed or replaced consumer.")
+@click.option("--forget", "forget", multiple=True, metavar="CONSUMER",
+              help="Stop managing the queues of a removed or replaced consumer, keeping them.")
 @diagnostics_options
-def compile_(paths: tuple[str, ...], output: str, fmt: str, warnings_as_errors: bool) -> None:
-    """Compile a topology into a Terraform root module."""
+def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...],
+             forget: tuple[str, ...], fmt: str, warnings_as_errors: bool) -> None:
+    """Compile a topology into a Terraform root module.
+
+    Queues hold messages: when the topology no longer has a consumer that the last compile
+    into OUTPUT had, or its queues would be replaced, edac refuses unless told per consumer
+    to --forget or --allow-destroy them.
+    """
     from pathlib import Path
 
     from edac.api import compile_paths
-    from edac.write import OutputError, write_output
+    from edac.write import Manifest, OutputError, write_output
 
-    compiled = compile_paths(paths)
+    previous = Manifest.read(Path(output))
+    compiled = compile_paths(paths, previous.data if previous else None, set(allow_destroy),
+                             set(forget))
     diagnostics = compiled.result.diagnostics
     _report(diagnostics, fmt, compiled.result.sources)
     code = _exit_code(diagnostics, warnings_as_errors)
@@ -162,7 +174,7 @@ def compile_(paths: tuple[str, ...], output: str, fmt: str, warnings_as_errors: 
         click.echo("error: nothing was written", err=True)
         sys.exit(code)
     try:
-        removed = write_output(Path(output), compiled.files, {})
+        removed = write_output(Path(output), compiled.files, compiled.manifest)
     except (OutputError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

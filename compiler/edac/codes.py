@@ -123,6 +123,16 @@ _CATALOGUE = [
          "for `alarms.notify`, an IAM principal or a 12-digit account id for `principals`)."),
     Code("W608", "many rules on the bus", "A bus holds 300 rules by default (100 in some "
          "regions); the topology compiles to more. Ask AWS for a quota increase first."),
+    # -- changes across compiles (E8xx)
+    Code("E801", "the compile would destroy queues", "The last compile into this output "
+         "directory had a consumer whose queues this one would destroy (and every message in "
+         "them): the consumer left the topology, or its queue names change (a FIFO switch, a "
+         "new system name or environment). If the consumer was renamed, list its old name "
+         "under `previously:`. Otherwise choose per consumer: `--forget NAME` keeps the queues "
+         "in AWS and stops managing them (Terraform `removed` blocks with `destroy = false`), "
+         "`--allow-destroy NAME` deletes them."),
+    Code("E802", "nothing to destroy or forget", "`--allow-destroy` or `--forget` named a "
+         "consumer whose queues this compile would not destroy."),
     # -- the graph (W7xx)
     Code("W701", "unused producer", "No event type names this producer, so it emits nothing "
          "edac knows about. Declare its events under `events:`, or remove it."),
