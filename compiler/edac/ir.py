@@ -101,8 +101,9 @@ class AlarmSettings:
 
 @dataclass(frozen=True, slots=True)
 class Queues:
-    """The AWS names of a consumer's three queues."""
+    """The AWS names of a consumer's three queues, all derived from `base`."""
 
+    base: str
     main: str
     dlq: str
     target_dlq: str

@@ -413,7 +413,7 @@ def _resolve_consumers(
             queue=queue,
             alarms=alarms,
             previously=tuple(spec.previously),
-            queues=ir.Queues(base + suffix, f"{base}-dlq{suffix}", f"{base}-target-dlq"),
+            queues=ir.Queues(base, base + suffix, f"{base}-dlq{suffix}", f"{base}-target-dlq"),
             origin=origin,
         )
     return out

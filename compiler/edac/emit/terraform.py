@@ -64,7 +64,7 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
     elif c.container is not None:
         role = role_name(c.container.role)
     return {
-        "name": f"{topo.prefix}-{c.name}",
+        "name": c.queues.base,
         "team": c.team,
         "fifo": q.fifo,
         "message_group_id": q.message_group,
