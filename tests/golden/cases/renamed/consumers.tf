@@ -3,7 +3,7 @@
 locals {
   consumers = {
     billing = {
-      name                                 = "shop-billing"
+      name                                 = "shop-billing-v1"
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
