@@ -10,5 +10,10 @@ fi
 if command -v npm >/dev/null 2>&1 && [ ! -d tests/mermaid/node_modules ]; then
   npm ci --prefix tests/mermaid --no-audit --no-fund --loglevel=error
 fi
+# checkov pins many libraries: it gets a virtual environment of its own.
+if [ ! -x .venv-checkov/bin/checkov ]; then
+  python3 -m venv .venv-checkov
+  .venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
+fi
 . scripts/tf-env.sh
 exec .venv/bin/python -m pytest "$@"
