@@ -121,6 +121,12 @@ _CATALOGUE = [
          "on the default bus."),
     Code("E607", "invalid ARN", "The value must be an ARN of the expected service (an SNS topic "
          "for `alarms.notify`, an IAM principal or a 12-digit account id for `principals`)."),
+    Code("E609", "AWS managed key on a queue", "The AWS managed key `alias/aws/sqs` (like "
+         "every `alias/aws/...` key) has a key policy nobody can change, and it does not let "
+         "events.amazonaws.com generate data keys, so EventBridge cannot put a single event on "
+         "the queue: every delivery fails. Use `kms_key: create` (edac makes a key whose policy "
+         "admits EventBridge for exactly the rules that feed the queue), your own customer key, "
+         "or no `kms_key` for SSE-SQS."),
     Code("W608", "many rules on the bus", "A bus holds 300 rules by default (100 in some "
          "regions); the topology compiles to more. Ask AWS for a quota increase first."),
     # -- changes across compiles (E8xx)

@@ -73,6 +73,7 @@ class QueueSettings:
     delay: int
     max_message_size: int
     receive_wait: int
+    kms_key: str | None  # None: SSE-SQS; "create": a key made by edac; else the user's key
     # data paths of the values the user set, by field name (for diagnostics)
     origins: dict[str, Origin] = field(compare=False, hash=False, default_factory=dict)
 

@@ -377,6 +377,7 @@ def _resolve_consumers(
             delay=q.get("delay", 0),
             max_message_size=q.get("max_message_size", ir.DEFAULT_MAX_MESSAGE_SIZE),
             receive_wait=q.get("receive_wait", ir.DEFAULT_RECEIVE_WAIT),
+            kms_key=q.get("kms_key"),
             origins=q_origins,
         )
         alarm_layers = [defaults["alarms"]] if "alarms" in defaults else []

@@ -114,6 +114,13 @@ class QueueSpec(_Model):
     receive_wait: ReceiveWait | None = Field(
         None, description="Long-polling wait of ReceiveMessage"
     )
+    kms_key: str | None = Field(
+        None,
+        min_length=1,
+        description="`create` for a customer-managed key made for this consumer's queues, or "
+        "an existing key (ARN, alias ARN or `alias/...`) whose policy admits EventBridge; "
+        "default: SSE-SQS",
+    )
 
 
 class AlarmsSpec(_Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from edac.checks._util import diag
@@ -93,4 +94,36 @@ def dlq_retention(topo: Topology) -> Iterator[Diagnostic]:
             )
 
 
-CHECKS = (fifo, lambda_timing, dlq_retention)
+def kms(topo: Topology) -> Iterator[Diagnostic]:
+    for c in topo.consumers.values():
+        key = c.queue.kms_key
+        if key is None or key == "create":
+            continue
+        origin, sub = _where(c, c.queue.origins, "kms_key", "queue")
+        if AWS_MANAGED_ALIAS.search(key):
+            yield diag(
+                topo, "E609",
+                f"consumer `{c.name}`: `{key}` is an AWS managed key, which EventBridge cannot "
+                "use to write to the queue",
+                origin, *sub, label="AWS managed key",
+                help="its key policy cannot admit events.amazonaws.com, so every event would "
+                "be dropped: use `kms_key: create` (edac makes a key with the right policy), a "
+                "customer key of yours, or leave `kms_key` out for SSE-SQS",
+            )
+        elif not KMS_KEY.fullmatch(key):
+            yield diag(
+                topo, "E607", f"consumer `{c.name}`: `{key}` is not a KMS key", origin, *sub,
+                label="not a key ARN, alias or `create`",
+                help="give `create`, a key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), an alias "
+                "ARN or `alias/NAME`",
+            )
+
+
+AWS_MANAGED_ALIAS = re.compile(r"(^|:)alias/aws/")
+KMS_KEY = re.compile(
+    r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)"
+    r"|alias/[A-Za-z0-9/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
+
+
+CHECKS = (fifo, lambda_timing, dlq_retention, kms)

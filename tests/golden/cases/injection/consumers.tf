@@ -15,6 +15,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "worker"
+      kms_key                              = null
       lambda                               = null
       idempotency                          = false
       oldest_message_age_threshold_seconds = 900
@@ -41,6 +42,7 @@ module "consumer" {
   role_name                            = each.value.role_name
   lambda                               = each.value.lambda
   oldest_message_age_threshold_seconds = each.value.oldest_message_age_threshold_seconds
+  kms_master_key_id                    = each.value.kms_key
 
   # EventBridge may send only from the rules that target this queue.
   allowed_rule_arns = [for rule in each.value.rules : "${local.rule_arn_prefix}${rule}"]

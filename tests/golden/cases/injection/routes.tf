@@ -41,10 +41,10 @@ module "route" {
   source   = "./modules/route"
   for_each = local.rules
 
+  # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
   name          = each.value.name
   bus_name      = module.bus.bus_name
   description   = each.value.description
-  # sent compact; the size quota counts these characters
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
     for consumer in each.value.targets : consumer => {

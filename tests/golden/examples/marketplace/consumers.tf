@@ -15,6 +15,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "audit-archiver"
+      kms_key                              = null
       lambda                               = null
       idempotency                          = false
       oldest_message_age_threshold_seconds = 600
@@ -35,6 +36,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "crm-sync"
+      kms_key                              = null
       lambda                               = null
       idempotency                          = false
       oldest_message_age_threshold_seconds = 600
@@ -55,6 +57,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "notify-email"
         batch_size                         = 10
@@ -80,6 +83,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "fraud-scorer"
+      kms_key                              = null
       lambda                               = null
       idempotency                          = false
       oldest_message_age_threshold_seconds = 600
@@ -100,6 +104,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "ledger-writer"
         batch_size                         = 10
@@ -125,6 +130,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "award-points"
         batch_size                         = 25
@@ -150,6 +156,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "notify-push"
         batch_size                         = 10
@@ -175,6 +182,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "book-shipment"
         batch_size                         = 10
@@ -200,6 +208,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "notify-sms"
         batch_size                         = 10
@@ -225,6 +234,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "integrations-worker"
+      kms_key                              = null
       lambda                               = null
       idempotency                          = false
       oldest_message_age_threshold_seconds = 600
@@ -251,6 +261,7 @@ module "consumer" {
   role_name                            = each.value.role_name
   lambda                               = each.value.lambda
   oldest_message_age_threshold_seconds = each.value.oldest_message_age_threshold_seconds
+  kms_master_key_id                    = each.value.kms_key
   idempotency_table_arn                = each.value.idempotency ? module.idempotency_table.table_arn : null
 
   # EventBridge may send only from the rules that target this queue.

@@ -15,6 +15,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "analytics-worker"
+      kms_key                              = null
       lambda                               = null
       idempotency                          = false
       oldest_message_age_threshold_seconds = 900
@@ -35,6 +36,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "send-order-email"
         batch_size                         = 5
@@ -60,6 +62,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      kms_key                       = null
       lambda = {
         function_name                      = "fulfil-order"
         batch_size                         = 10
@@ -91,6 +94,7 @@ module "consumer" {
   role_name                            = each.value.role_name
   lambda                               = each.value.lambda
   oldest_message_age_threshold_seconds = each.value.oldest_message_age_threshold_seconds
+  kms_master_key_id                    = each.value.kms_key
   idempotency_table_arn                = each.value.idempotency ? module.idempotency_table.table_arn : null
 
   # EventBridge may send only from the rules that target this queue.
