@@ -14,7 +14,7 @@ import pytest
 from edac.api import compile_paths
 from edac.checks.patterns import sent_text
 from edac.write import write_output
-from test_compile import INPUTS, IDS
+from test_compile import IDS, INPUTS
 from tftools import require_terraform, run_terraform, terraform_env
 
 pytestmark = pytest.mark.terraform
