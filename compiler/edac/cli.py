@@ -6,6 +6,7 @@ internal error.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -95,6 +96,9 @@ class _Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """edac: compile event-driven topologies (YAML) into EventBridge + SQS Terraform."""
     ctx.obj = {"debug": debug}
+    # A command is one short pass over acyclic data: the cyclic garbage collector would only
+    # rescan the growing heap (a quarter of the time on large topologies).
+    gc.disable()
 
 
 @main.command()

@@ -20,6 +20,7 @@ import yaml
 from edac.diagnostics import Diagnostic, Related, Severity, Span
 
 Path_ = tuple[str | int, ...]
+_Marks = tuple[int, int, int, int]
 
 _BaseLoader: type[yaml.SafeLoader]
 try:
@@ -52,20 +53,30 @@ _MAX_DEPTH = 64
 class SpanMap:
     """Spans of the values and keys of one file, by data path."""
 
-    values: dict[Path_, Span] = field(default_factory=dict)
-    keys: dict[Path_, Span] = field(default_factory=dict)
+    file: str
+    # 0-based (line, column, end line, end column) as PyYAML marks them; made into Spans only
+    # when a diagnostic asks (a large topology has hundreds of thousands of them)
+    values: dict[Path_, _Marks] = field(default_factory=dict)
+    keys: dict[Path_, _Marks] = field(default_factory=dict)
+
+    def span_of(self, marks: _Marks) -> Span:
+        line, col, end_line, end_col = marks
+        return Span(self.file, line + 1, col + 1, end_line + 1, end_col + 1)
 
     def value(self, path: Path_) -> Span | None:
         """The span of the value at `path`, or of its nearest ancestor that has one."""
         while True:
-            span = self.values.get(path)
-            if span is not None or not path:
-                return span
+            marks = self.values.get(path)
+            if marks is not None:
+                return self.span_of(marks)
+            if not path:
+                return None
             path = path[:-1]
 
     def key(self, path: Path_) -> Span | None:
         """The span of the key naming `path` (falls back to the value's)."""
-        return self.keys.get(path) or self.value(path)
+        marks = self.keys.get(path)
+        return self.span_of(marks) if marks is not None else self.value(path)
 
 
 @dataclass
@@ -83,19 +94,23 @@ class _TooLarge(Exception):
 class _Converter:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.spans = SpanMap()
+        self.spans = SpanMap(file)
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
 
     def span(self, node: yaml.Node) -> Span:
+        return self.spans.span_of(self.marks(node))
+
+    @staticmethod
+    def marks(node: yaml.Node) -> _Marks:
         start, end = node.start_mark, node.end_mark
-        return Span(self.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        return (start.line, start.column, end.line, end.column)
 
     def convert(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
         self.count += 1
         if self.count > _MAX_NODES or depth > _MAX_DEPTH:
             raise _TooLarge(self.span(node))
-        self.spans.values[path] = self.span(node)
+        self.spans.values[path] = self.marks(node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == "tag:yaml.org,2002:timestamp":
                 return node.value
@@ -114,18 +129,18 @@ class _Converter:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 result.update(self.merge_source(value_node, path, depth))
-        first_seen: dict[str, Span] = {}
+        first_seen: dict[str, _Marks] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
-            key_span = self.span(key_node)
+            key_marks = self.marks(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.diagnostics.append(
                     Diagnostic(
                         "E005",
                         Severity.ERROR,
                         "a mapping key must be a plain name, not a list or mapping",
-                        key_span,
+                        self.spans.span_of(key_marks),
                         "this key is a collection",
                         help="write the key as a single word, e.g. `name:`",
                     )
@@ -138,15 +153,17 @@ class _Converter:
                         "E002",
                         Severity.ERROR,
                         f"duplicate key `{key}`",
-                        key_span,
+                        self.spans.span_of(key_marks),
                         "defined again here",
                         help="YAML keeps only one of them: remove or rename one",
-                        related=(Related(first_seen[key], "first defined here"),),
+                        related=(
+                            Related(self.spans.span_of(first_seen[key]), "first defined here"),
+                        ),
                     )
                 )
                 continue
-            first_seen[key] = key_span
-            self.spans.keys[path + (key,)] = key_span
+            first_seen[key] = key_marks
+            self.spans.keys[path + (key,)] = key_marks
             result[key] = self.convert(value_node, path + (key,), depth + 1)
         return result
 

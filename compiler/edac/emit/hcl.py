@@ -69,8 +69,7 @@ def heredoc_json(value: Any, indent: int) -> str:
     so no content line can be the delimiter; `${`/`%{` are escaped; heredocs do not process
     backslashes, so JSON escapes pass through as written."""
     pad = INDENT * (indent + 1)
-    text = pretty_json(value)
-    text = "".join(_escape_char(ch) if ch in "\u2028\u2029" else ch for ch in text)
+    text = pretty_json(value).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     body = "\n".join(pad + line for line in _escape_templates(text).splitlines())
     return f"<<-EOT\n{body}\n{INDENT * indent}EOT"
 
@@ -104,6 +103,13 @@ def _is_multiline(value: Any) -> bool:
 
 def value(v: Any, indent: int = 0) -> str:
     """An HCL expression for a Python value."""
+    kind = type(v)
+    if kind is str:
+        return quote(v)
+    if kind is int:
+        return str(v)
+    if kind is list:
+        return "[" + ", ".join([value(item, indent) for item in v]) + "]"
     if isinstance(v, Raw):
         return str(v)
     if isinstance(v, Heredoc):

@@ -158,6 +158,8 @@ def _complexity_problems(branches: list[Branch]) -> list[PatternProblem]:
     Branches share a field's machine when every field before it (in field order) is the
     same with the same values, as EventBridge's state machine shares it.
     """
+    if not any(rule.wildcards for branch in branches for rule in branch):
+        return []
     machines: dict[tuple[object, ...], tuple[PatternPath, dict[object, WildcardGroup]]] = {}
     for branch in branches:
         before: tuple[object, ...] = ()
