@@ -99,6 +99,14 @@ class SourceCache:
         return None
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {10: "\\n", 9: "\\t", 13: "\\r", 127: "\\x7f"}
+
+
+def one_line(text: str) -> str:
+    """Text from the user shown inside a one-line message: control characters escaped."""
+    return text.translate(_CONTROL)
+
+
 def _location(span: Span) -> str:
     return f"{span.file}:{span.line}:{span.col}"
 
@@ -122,7 +130,7 @@ def render_human(diagnostics: Sequence[Diagnostic], sources: SourceCache | None 
     sources = sources or SourceCache()
     blocks = []
     for diag in diagnostics:
-        lines = [f"{diag.severity.value}[{diag.code}]: {diag.message}"]
+        lines = [f"{diag.severity.value}[{diag.code}]: {one_line(diag.message)}"]
         spans = [diag.span] if diag.span else []
         spans += [r.span for r in diag.related]
         gutter = max([len(str(s.line)) for s in spans] + [1])
@@ -134,7 +142,7 @@ def render_human(diagnostics: Sequence[Diagnostic], sources: SourceCache | None 
             lines.append(f"{pad}::: {_location(rel.span)}")
             lines += _excerpt(rel.span, rel.label, sources, gutter)
         if diag.help:
-            lines.append(f"{pad} = help: {diag.help}")
+            lines.append(f"{pad} = help: {one_line(diag.help)}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
@@ -143,9 +151,9 @@ def render_short(diagnostics: Sequence[Diagnostic]) -> str:
     lines = []
     for diag in diagnostics:
         where = _location(diag.span) if diag.span else "<topology>"
-        line = f"{where}: {diag.severity.value}[{diag.code}]: {diag.message}"
+        line = f"{where}: {diag.severity.value}[{diag.code}]: {one_line(diag.message)}"
         if diag.help:
-            line += f" (help: {diag.help})"
+            line += f" (help: {one_line(diag.help)})"
         lines.append(line)
     return "".join(line + "\n" for line in lines)
 

@@ -167,10 +167,11 @@ def _message(err: dict[str, Any], path: Path_, value: Any) -> tuple[str, str, st
     field = str(path[-1]) if path else ""
     is_duration = field in DURATION_FIELDS
 
-    if path == ("version",) or (kind == "missing" and path == ("version",)):
+    if path == ("version",):
         return (
             "E106",
-            "unsupported or missing `version`" if kind != "missing" else "missing `version`",
+            "missing `version`" if kind == "missing" else
+            f"unsupported `version: {value}`: this edac reads version 1",
             "expected `version: 1`",
             "every topology file starts with `version: 1`",
         )

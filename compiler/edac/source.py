@@ -187,7 +187,7 @@ class _Converter:
         return out
 
 
-def _yaml_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
+def _yaml_error(file: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -198,7 +198,10 @@ def _yaml_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
     if mark is not None:
         span = Span(file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
     help_text = None
-    if "tab" in problem.lower() or "\t" in str(exc):
+    lines = text.splitlines()
+    at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][
+        : mark.column + 1]
+    if at_tab or "tab" in problem.lower():
         help_text = "YAML indentation must use spaces, not tabs"
     elif "mapping values are not allowed" in problem:
         help_text = "a value containing `: ` must be quoted"
@@ -212,7 +215,7 @@ def parse_text(text: str, file: str) -> tuple[SourceFile | None, list[Diagnostic
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
-        return None, [_yaml_error(file, exc)]
+        return None, [_yaml_error(file, exc, text)]
     except (ValueError, RecursionError) as exc:
         # libyaml reports some malformed input as ValueError, and deep nesting may recurse
         return None, [Diagnostic("E001", Severity.ERROR, f"invalid YAML: {exc}",
