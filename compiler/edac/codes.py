@@ -127,6 +127,10 @@ _CATALOGUE = [
          "the queue: every delivery fails. Use `kms_key: create` (edac makes a key whose policy "
          "admits EventBridge for exactly the rules that feed the queue), your own customer key, "
          "or no `kms_key` for SSE-SQS."),
+    Code("E610", "text Terraform would change", "Terraform normalizes every string to Unicode "
+         "NFC, so text in another form (decomposed accents, compatibility ideographs) would "
+         "reach AWS changed, and a filter or detail-type would match other events than "
+         "written. Write the text in NFC; the message shows it."),
     Code("W608", "many rules on the bus", "A bus holds 300 rules by default (100 in some "
          "regions); the topology compiles to more. Ask AWS for a quota increase first."),
     # -- changes across compiles (E8xx)

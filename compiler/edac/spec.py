@@ -228,7 +228,9 @@ class ConsumerSpec(_Model):
 class RouteSpec(_Model):
     """Which events go to which consumers."""
 
-    description: str | None = None
+    description: str | None = Field(
+        None, max_length=512, description="Description of the route's EventBridge rules"
+    )
     events: list[Text] | None = Field(None, description="Event types (detail-types) to route")
     filter: dict[str, Any] | None = Field(
         None, description="EventBridge pattern fragment applied to the event's `detail`"

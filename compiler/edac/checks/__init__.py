@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from edac.checks import graph, names, patterns, queues, schemas
+from edac.checks import graph, names, patterns, queues, schemas, text
 from edac.diagnostics import Diagnostic
 from edac.ir import Topology
 
@@ -17,6 +17,7 @@ CHECKS: tuple[Check, ...] = (
     *patterns.CHECKS,
     *schemas.CHECKS,
     *graph.CHECKS,
+    *text.CHECKS,
 )
 
 

@@ -70,7 +70,8 @@ def heredoc_json(value: Any, indent: int) -> str:
     backslashes, so JSON escapes pass through as written."""
     pad = INDENT * (indent + 1)
     text = pretty_json(value).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    body = "\n".join(pad + line for line in _escape_templates(text).splitlines())
+    # split on newlines only: str.splitlines would also break at U+0085, U+001C-1E...
+    body = "\n".join(pad + line for line in _escape_templates(text).split("\n"))
     return f"<<-EOT\n{body}\n{INDENT * indent}EOT"
 
 

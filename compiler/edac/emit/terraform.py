@@ -182,8 +182,9 @@ def moved_blocks(topo: ir.Topology) -> list[tuple[str, str]]:
     return moves
 
 
+@cache
 def module_files(names: tuple[str, ...] = MODULES) -> dict[str, str]:
-    """Copies of the Terraform modules the root calls, under `modules/`."""
+    """Copies of the Terraform modules the root calls, under `modules/` (read once)."""
     out: dict[str, str] = {}
     root = _modules_root()
     for name in names:

@@ -1,0 +1,82 @@
+"""Text that Terraform cannot carry as written.
+
+Terraform normalizes every string to Unicode NFC (literals, escapes and `jsondecode` alike),
+so text that is not in NFC would reach AWS changed: a detail-type or filter value would then
+match other events than the YAML says. Such text is refused, at its place, with the NFC form.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from edac.checks._util import diag
+from edac.diagnostics import Diagnostic
+from edac.ir import Origin, Topology
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _fields(topo: Topology) -> Iterator[tuple[Any, Origin | None, tuple[str | int, ...], bool]]:
+    """(value, origin, sub-path, points at the key) for every text that reaches Terraform."""
+    for key, value in topo.tags.items():
+        yield [key, value], topo.tag_origins.get(key), (), True
+    for p in topo.producers.values():
+        yield p.name, p.origin, (), True
+        yield p.source, p.origin, ("source",), False
+        yield p.description, p.origin, ("description",), False
+        yield list(p.principals), p.origin, ("principals",), False
+    for e in topo.events.values():
+        yield e.name, e.origin, (), True
+        yield e.description, e.origin, ("description",), False
+    for c in topo.consumers.values():
+        yield c.name, c.origin, (), True
+        yield c.description, c.origin, ("description",), False
+        yield c.team, c.origin, ("team",), False
+        if c.lambda_ is not None:
+            yield [c.lambda_.function, c.lambda_.role], c.origin, ("lambda",), False
+        if c.container is not None:
+            yield c.container.role, c.origin, ("container",), False
+        yield [c.queue.message_group, c.queue.kms_key, c.alarms.notify], c.origin, ("queue",), False
+    for r in topo.routes.values():
+        yield r.name, r.origin, (), True
+        yield r.description, r.origin, ("description",), False
+        if r.raw_pattern is not None:
+            yield r.raw_pattern, r.origin, ("pattern",), False
+        if r.filter is not None:
+            yield r.filter, r.origin, ("filter",), False
+
+
+def _codes(text: str) -> str:
+    """The non-ASCII characters of `text` as code points, to show what differs."""
+    return " ".join(f"U+{ord(ch):04X}" for ch in text if ord(ch) > 127)
+
+
+def nfc(topo: Topology) -> Iterator[Diagnostic]:
+    for value, origin, sub, key in _fields(topo):
+        for text in _strings(value):
+            normal = unicodedata.normalize("NFC", text)
+            if normal != text:
+                yield diag(
+                    topo, "E610",
+                    f"`{text}` is not in Unicode NFC form: Terraform would turn it into "
+                    f"`{normal}` ({_codes(text)} -> {_codes(normal)})",
+                    origin, *sub, key=key, label="changed by Terraform",
+                    help=f"write it in NFC: `{normal}` (most editors do; a decomposed or "
+                    "compatibility character came in by copy and paste)",
+                )
+                break
+
+
+CHECKS = (nfc,)

@@ -1,0 +1,132 @@
+"""A local AWS endpoint for `edac sandbox` and the e2e tests: moto's server, on 127.0.0.1,
+with a few compatibility shims where moto 5.2 differs from AWS in ways the AWS provider trips
+over.
+
+Run it as ``python -m edac.sandbox_server [--port N]``; it prints ``listening on HOST:PORT`` on
+its first line of output (port 0 picks a free port) and serves until it is stopped (SIGTERM or
+SIGINT).
+
+Each shim restores an AWS behaviour; none changes what edac emits. They patch moto's SQS
+model in this process only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+SHIMS: list[str] = []  # what was applied, for `edac sandbox status` and the tests
+
+
+def apply_shims() -> list[str]:
+    """Patch moto's SQS queue model (idempotent). Returns the names of the shims applied."""
+    if SHIMS:
+        return SHIMS
+    from moto.sqs.models import Queue
+
+    original_set = Queue._set_attributes
+    original_attributes = Queue.attributes.fget  # type: ignore[attr-defined]
+
+    # The queue attribute names AWS accepts in GetQueueAttributes; moto 5.2 lacks
+    # RedriveAllowPolicy and answers InvalidAttributeName when it is asked for by name.
+    if "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
+        Queue.BASE_ATTRIBUTES = [*Queue.BASE_ATTRIBUTES, "RedriveAllowPolicy"]
+    Queue.redrive_allow_policy = None  # type: ignore[attr-defined]
+
+    def _set_attributes(self: Any, attributes: dict[str, Any], now: float | None = None) -> None:
+        attributes = dict(attributes)
+        # AWS: SetQueueAttributes changes only the attributes it names. moto 5.2 resets the
+        # queue policy to empty on every call that does not carry `Policy` (for example the
+        # SetQueueAttributes of aws_sqs_queue_redrive_allow_policy on a DLQ whose policy
+        # aws_sqs_queue_policy has just set).
+        keep_policy = None
+        if "Policy" not in attributes and hasattr(self, "_policy_json"):
+            keep_policy = self._policy_json
+        # AWS: an attribute set to "" is removed (GetQueueAttributes no longer returns it).
+        # moto 5.2 stores "" and returns it, so the provider's delete waiters, which wait
+        # for the attribute to disappear, spin until they time out.
+        # AWS: RedriveAllowPolicy is stored and returned by GetQueueAttributes. moto 5.2
+        # drops it, so aws_sqs_queue_redrive_allow_policy waits ~20 minutes for the value
+        # to appear and then fails.
+        if "RedriveAllowPolicy" in attributes:
+            value = attributes.pop("RedriveAllowPolicy")
+            self.redrive_allow_policy = _compact_json(value) if value else None
+        original_set(self, attributes, now)
+        if keep_policy is not None:
+            self._policy_json = keep_policy
+
+    def _attributes(self: Any) -> dict[str, Any]:
+        result: dict[str, Any] = original_attributes(self)
+        # AWS returns RedrivePolicy as compact JSON with a numeric maxReceiveCount; moto 5.2
+        # adds spaces (json.dumps defaults), which the provider shows as a diff on every plan.
+        if result.get("RedrivePolicy"):
+            result["RedrivePolicy"] = _compact_json(result["RedrivePolicy"])
+        if not result.get("RedriveAllowPolicy"):
+            result.pop("RedriveAllowPolicy", None)
+        return result
+
+    Queue._set_attributes = _set_attributes  # type: ignore[method-assign]
+    Queue.attributes = property(_attributes)  # type: ignore[assignment,method-assign]
+    SHIMS.extend([
+        "sqs: RedriveAllowPolicy stored and returned",
+        "sqs: SetQueueAttributes keeps the attributes it does not name (Policy)",
+        "sqs: an attribute set to empty is removed",
+        "sqs: RedrivePolicy returned as compact JSON",
+    ])
+    return SHIMS
+
+
+def _compact_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.dumps(json.loads(value), separators=(",", ":"))
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return value
+
+
+def serve(host: str = "127.0.0.1", port: int = 0) -> None:
+    """Serve until SIGTERM/SIGINT; print the address first."""
+    apply_shims()
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    bound_host, bound_port = server.get_host_and_port()
+    print(f"listening on {bound_host}:{bound_port}", flush=True)
+
+    stop = threading.Event()
+
+    def _stop(*_: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    stop.wait()
+    server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m edac.sandbox_server",
+                                     description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; keep it local)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    args = parser.parse_args(argv)
+    try:
+        serve(args.host, args.port)
+    except ImportError as exc:
+        print(f"moto's server is not installed ({exc}); pip install 'edac[sandbox]'",
+              file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
