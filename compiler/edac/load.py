@@ -171,7 +171,7 @@ def _message(err: dict[str, Any], path: Path_, value: Any) -> tuple[str, str, st
         return (
             "E106",
             "missing `version`" if kind == "missing" else
-            f"unsupported `version: {value}`: this edac reads version 1",
+            f"`version` must be the number 1, found {describe_value(value)}",
             "expected `version: 1`",
             "every topology file starts with `version: 1`",
         )

@@ -201,7 +201,7 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
     lines = text.splitlines()
     at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][
         : mark.column + 1]
-    if at_tab or "tab" in problem.lower():
+    if at_tab or " tab" in problem.lower():
         help_text = "YAML indentation must use spaces, not tabs"
     elif "mapping values are not allowed" in problem:
         help_text = "a value containing `: ` must be quoted"
