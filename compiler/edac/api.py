@@ -68,7 +68,7 @@ def compile_paths(
     that this compile would destroy are errors unless named in `allow_destroy` or `forget`.
     """
     from edac import safety
-    from edac.emit import terraform
+    from edac.emit import mermaid, terraform
 
     result = load_topology(paths)
     if not result.ok:
@@ -80,4 +80,5 @@ def compile_paths(
         result.diagnostics.extend(losses)
         return Compiled(result, {})
     files = terraform.emit(topology, forgotten)
+    files["topology.md"] = mermaid.markdown(topology)
     return Compiled(result, files, safety.manifest_data(topology, forgotten))

@@ -249,5 +249,101 @@ def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
                nl=False)
 
 
+def _emit_text(text: str, output: str | None) -> None:
+    """Print `text`, or write it to `output`."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(("mermaid", "markdown")), default="mermaid",
+              show_default=True, help="Mermaid text, or markdown with a ```mermaid block.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+              help="Write to this file instead of standard output.")
+@click.option("--team", "teams", multiple=True, metavar="TEAM",
+              help="Only the routes to and from this team (and all their consumers).")
+@click.option("--consumer", "consumers", multiple=True, metavar="CONSUMER",
+              help="Only the routes to this consumer (and all their consumers).")
+@click.option("--event", "events", multiple=True, metavar="EVENT_TYPE",
+              help="Only the routes that take this event type (and all their consumers).")
+def diagram(paths: tuple[str, ...], fmt: str, output: str | None, teams: tuple[str, ...],
+            consumers: tuple[str, ...], events: tuple[str, ...]) -> None:
+    """Draw the topology as a Mermaid flowchart: producers, bus, routes, queues, consumers.
+
+    Mermaid draws at most 500 edges and 50,000 characters: for a larger topology, draw a
+    part of it with --team, --consumer or --event (repeatable; together they add up).
+    """
+    from edac.api import load_topology
+    from edac.emit.mermaid import DiagramTooLarge, Selection, flowchart, listing, markdown
+
+    result = load_topology(paths)
+    if not result.ok:
+        _report(result.diagnostics, "human", result.sources)
+        sys.exit(1)
+    topo = result.topology
+    assert topo is not None
+    selection = Selection(frozenset(teams), frozenset(consumers), frozenset(events))
+    unknown = selection.unknown(topo)
+    for problem in unknown:
+        click.echo(f"error: {problem}", err=True)
+    if unknown:
+        sys.exit(2)
+    try:
+        text = markdown(topo, selection) if fmt == "markdown" else flowchart(topo, selection)
+    except DiagramTooLarge as exc:
+        click.echo(f"error: {exc}; draw a part of it with --team, --consumer or --event "
+                   f"(teams: {listing(topo.teams, 8)})", err=True)
+        sys.exit(2)
+    _emit_text(text, output)
+
+
+@main.command(name="diff")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--base", "base", required=True, metavar="REF_OR_PATH",
+              help="The topology before the change: a git ref (`origin/main`) or a path.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+              help="Write to this file instead of standard output.")
+@click.option("--fail-on-destroy", is_flag=True,
+              help="Exit 1 when applying the change would destroy a queue.")
+def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy: bool) -> None:
+    """Compare a topology with its base, as markdown for a pull-request comment.
+
+    Queues the change would destroy come first, then a table of the changes, then the
+    diagram of the new topology with added, removed and changed elements marked. With a git
+    ref, the same PATHS are read from that commit.
+    """
+    from edac.api import load_topology
+    from edac.diff import BaseError, compare, load_base, markdown
+
+    result = load_topology(paths)
+    if not result.ok:
+        _report(result.diagnostics, "human", result.sources)
+        sys.exit(1)
+    assert result.topology is not None
+    try:
+        before = load_base(base, paths)
+    except BaseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if before is not None and not before.ok:
+        click.echo(f"error: the base `{base}` has errors; cannot compare with it", err=True)
+        _report(before.diagnostics, "human", before.sources)
+        sys.exit(1)
+    changes = compare(before.topology if before else None, result.topology)
+    _emit_text(markdown(changes, base), output)
+    if fail_on_destroy and changes.destroys:
+        names = ", ".join(f"`{loss.consumer}`" for loss in changes.destroys)
+        click.echo(f"error: applying this change destroys the queues of {names}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
