@@ -32,6 +32,30 @@ def provider_mirror() -> Path | None:
     for candidate in candidates:
         if candidate and (Path(candidate) / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
             return Path(candidate)
+    return _search_mirror()
+
+
+SEARCH_ROOTS = ("/opt", "/usr/local/share", "/usr/share", "/srv", str(Path.home()))
+SKIP_DIRS = {".terraform", "proc", "sys", "dev", "node_modules", ".git", "__pycache__",
+             "site-packages", "terraform-plugins"}  # the last: plugin caches, ours included
+
+
+def _search_mirror(max_depth: int = 6) -> Path | None:
+    """A `find`-like search of the usual places for a folder holding
+    registry.terraform.io/hashicorp/aws (bounded depth; caches and .terraform skipped)."""
+    for root in SEARCH_ROOTS:
+        base = Path(root)
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, _ in os.walk(base):
+            depth = len(Path(dirpath).relative_to(base).parts)
+            if "registry.terraform.io" in dirnames and \
+                    (Path(dirpath) / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+                return Path(dirpath)
+            if depth >= max_depth:
+                dirnames[:] = []
+            else:
+                dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
     return None
 
 

@@ -68,7 +68,18 @@ def diagnostics_options(func: F) -> F:
 
 
 class _Group(click.Group):
-    """Turns unexpected exceptions into exit 2 with a request for a report."""
+    """Turns unexpected exceptions into exit 2 with a request for a report; loads the
+    `sandbox` commands only when asked for (they are not needed to compile)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "sandbox"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "sandbox":
+            from edac.sandbox import sandbox
+
+            return sandbox
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -343,6 +354,7 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
         names = ", ".join(f"`{loss.consumer}`" for loss in changes.destroys)
         click.echo(f"error: applying this change destroys the queues of {names}", err=True)
         sys.exit(1)
+
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""Fixtures of the e2e suite: every selected example deployed once per session, concurrently,
+each on its own local AWS endpoint; destroyed in the background once its other tests ran."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from e2e.moto_harness import STATS, Deployment, Registry, require_e2e_tools
+
+DESTROY_TEST = "test_destroy_leaves_nothing"
+SANDBOX_TEST = "test_sandbox_cli"
+SANDBOX_EXAMPLE = "orders"
+
+
+def _example_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    value = callspec.params.get("example") if callspec is not None else None
+    return value if isinstance(value, str) else None
+
+
+@pytest.fixture(scope="session")
+def e2e_registry(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    require_e2e_tools()
+    registry = Registry(tmp_path_factory.mktemp("e2e"))
+    selected: set[str] = set()
+    for item in request.session.items:
+        name = _example_of(item)
+        if getattr(item, "originalname", None) == SANDBOX_TEST:
+            registry.start_sandbox(SANDBOX_EXAMPLE)  # `up` alongside the examples' applies
+        if name is None or "deployment" not in getattr(item, "fixturenames", ()):
+            continue
+        selected.add(name)
+        if getattr(item, "originalname", item.name) == DESTROY_TEST:
+            registry.destroy_wanted.add(name)
+        else:
+            registry.pending[name] = registry.pending.get(name, 0) + 1
+    registry.start_all(sorted(selected))  # all applies at once: they mostly wait
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def deployment(request: pytest.FixtureRequest, e2e_registry: Registry,
+               example: str) -> Iterator[Deployment]:
+    """The example, applied (waits for its background apply)."""
+    deployed = e2e_registry.get(example).ready()
+    yield deployed
+    if request.node.originalname != DESTROY_TEST:
+        e2e_registry.finished_test(example)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not (STATS.events_sent or STATS.timings):
+        return
+    terminalreporter.section("e2e")
+    terminalreporter.write_line(
+        f"events sent: {STATS.events_sent}; deliveries checked (event x queue): "
+        f"{STATS.deliveries_checked}")
+    for name, seconds in sorted(STATS.timings.items()):
+        terminalreporter.write_line(f"{name}: {seconds:.0f} s")

@@ -1,0 +1,437 @@
+"""End to end, for every example under examples/ (picked up automatically) and the golden
+case `encrypted` (customer-managed KMS keys):
+
+1. a local AWS endpoint (moto's server, 127.0.0.1, a free port) per example;
+2. the example compiled, plus a provider override file (the compiled files unchanged),
+   `terraform init` and `apply` (and a plan right after it must be empty);
+3. events put on the bus with PutEvents: for every route, events that match it and events
+   that must not (another source, another detail-type, the producer's other event types,
+   filter values off), fan-out and multi-producer routes included, plus hand-written ones;
+4. every queue on the endpoint read: each event is in exactly the consumer queues the
+   topology routes it to, once, with its EventBridge envelope intact, and nowhere else;
+5. a message received without being deleted more than maxReceiveCount times lands in its
+   queue's DLQ (every consumer);
+6. the idempotency table exists, keyed on `id`, with TTL on `expiration`;
+7. `terraform destroy` leaves nothing behind.
+Also the wiring as applied (rules, patterns, targets with their DLQ, retry policy and FIFO
+group, queue policies, redrive policies, Lambda mappings), which moto stores but does not
+enforce.
+
+Where an event must arrive comes from the compiled IR (see event_samples.py); the
+hand-written expectations below make sure that cannot be vacuous.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from e2e.event_samples import ACCOUNT, REGION, Sample, all_samples
+from e2e.moto_harness import STATS, Deployment, example_names
+from edac import ir
+from edac.patterns import compile_pattern
+from edac.sandbox import all_queue_urls, drain
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLES = example_names()
+
+# Hand-written: (source, detail-type, detail) -> exactly these consumers. The topology must
+# say the same (checked with the pattern engine) and the deployed bus must do it.
+HAND_WRITTEN: dict[str, list[tuple[str, str, dict[str, Any], set[str]]]] = {
+    "orders": [
+        ("com.shop.orders", "OrderPlaced", {"orderId": "o-1", "status": "confirmed",
+                                            "total": 20}, {"fulfillment", "analytics", "email"}),
+        ("com.shop.orders", "OrderPlaced", {"orderId": "o-2", "status": "pending"}, set()),
+        ("com.shop.orders", "OrderPlaced", {"orderId": "o-3"}, set()),
+        ("com.shop.orders", "OrderCancelled", {"orderId": "o-4", "status": "confirmed"},
+         {"email"}),
+        ("com.shop.other", "OrderPlaced", {"status": "confirmed"}, set()),
+        ("com.shop.orders", "OrderShipped", {"status": "confirmed"}, set()),
+    ],
+    "marketplace": [
+        ("com.market.orders", "OrderPlaced", {"total": 60, "delivery": "standard"},
+         {"shipping", "email", "sms", "push", "webhooks", "crm", "loyalty", "audit"}),
+        ("com.market.orders", "OrderPlaced", {"total": 10, "delivery": "standard"},
+         {"email", "sms", "push", "webhooks", "crm", "loyalty", "audit"}),
+        ("com.market.orders", "OrderPlaced", {"total": 10, "delivery": "express"},
+         {"shipping", "email", "sms", "push", "webhooks", "crm", "loyalty", "audit"}),
+        ("com.market.payments", "PaymentCaptured", {"amount": 5}, {"ledger", "audit"}),
+        ("com.market.payments", "PaymentFailed", {"amount": 0},
+         {"email", "sms", "push", "webhooks", "crm", "loyalty", "audit"}),
+        ("com.market.payments", "PaymentFailed", {"amount": 5},
+         {"fraud", "email", "sms", "push", "webhooks", "crm", "loyalty", "audit"}),
+        ("com.market.catalog", "Product Updated", {"sku": "a-1"}, {"audit"}),
+        ("org.other", "OrderPlaced", {"total": 99, "delivery": "express"}, set()),
+        ("com.market.orders", "PaymentFailed", {"amount": 5}, {"audit"}),
+    ],
+}
+
+ENVELOPE_KEYS = {"version", "id", "detail-type", "source", "account", "time", "region",
+                 "resources", "detail"}
+TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def hand_written(example: str, topo: ir.Topology) -> list[Sample]:
+    samples = []
+    for source, detail_type, detail, consumers in HAND_WRITTEN.get(example, []):
+        unknown = consumers - set(topo.consumers)
+        assert not unknown, f"hand-written expectation names unknown consumers {unknown}"
+        samples.append(Sample(source, detail_type, detail, why="hand-written",
+                              expected=frozenset(consumers)))
+    return samples
+
+
+def put_all(deployment: Deployment, samples: list[Sample]) -> dict[str, Sample]:
+    """PutEvents in batches of 10; event id -> sample."""
+    events = deployment.client("events")
+    bus = deployment.topology.bus.name
+    sent: dict[str, Sample] = {}
+    for start in range(0, len(samples), 10):
+        batch = samples[start:start + 10]
+        response = events.put_events(Entries=[s.entry(bus) for s in batch])
+        assert response["FailedEntryCount"] == 0, response["Entries"]
+        for sample, entry in zip(batch, response["Entries"], strict=True):
+            sent[entry["EventId"]] = sample
+    STATS.add(events=len(sent))
+    return sent
+
+
+def read_everything(deployment: Deployment) -> list[Any]:
+    return drain(deployment.ep, all_queue_urls(deployment.ep))
+
+
+# -- 2. apply -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_applies_and_a_plan_after_it_is_empty(deployment: Deployment) -> None:
+    topo = deployment.topology
+    assert deployment.outputs["bus_name"] == topo.bus.name
+    assert deployment.outputs["bus_arn"].endswith(f":event-bus/{topo.bus.name}")
+    queues = deployment.outputs["consumer_queues"]
+    assert set(queues) == set(topo.consumers)
+    for name, consumer in topo.consumers.items():
+        assert queues[name]["queue_url"].endswith(f"/{consumer.queues.main}")
+        assert queues[name]["dlq_url"].endswith(f"/{consumer.queues.dlq}")
+        assert queues[name]["queue_arn"] == deployment.queue_arn(consumer.queues.main)
+        assert queues[name]["dlq_arn"] == deployment.queue_arn(consumer.queues.dlq)
+    assert deployment.plan_exit_code == 0, (
+        f"a plan right after apply is not empty (exit {deployment.plan_exit_code}):\n"
+        f"{deployment.plan_output[-6000:]}")
+
+
+# -- 3 + 4. routing -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_events_reach_exactly_the_routed_queues(example: str, deployment: Deployment) -> None:
+    topo = deployment.topology
+    generated = all_samples(topo)
+    manual = hand_written(example, topo)
+    for sample in manual:  # the topology says what the test says
+        engine = {t for _, rule in topo.rules() for t in rule.targets
+                  if compile_pattern(rule.pattern).matches(sample.envelope())}
+        assert engine == set(sample.expected), (sample, sorted(engine))
+    samples = generated + manual
+    # not vacuous: some events must arrive somewhere, some nowhere; every route is exercised
+    # by an event that must reach all of its consumers
+    assert any(s.expected for s in samples) and any(not s.expected for s in samples)
+    for route in topo.routes.values():
+        assert any(set(route.to) <= s.expected
+                   and compile_pattern(route.pattern).matches(s.envelope())
+                   for s in samples), f"no event exercises route {route.name}"
+    fifo = {c.queues.main: c.queue.message_group for c in topo.consumers.values()
+            if c.queue.fifo}
+    consumer_by_queue = {c.queues.main: c.name for c in topo.consumers.values()}
+
+    with deployment.lock:
+        assert read_everything(deployment) == [], "queues not empty before the test"
+        sent = put_all(deployment, samples)
+        received = read_everything(deployment)
+
+    problems: list[str] = []
+    found: dict[str, Counter[str]] = {event_id: Counter() for event_id in sent}
+    for message in received:
+        body = message.event()
+        event_id = body.get("id") if body else None
+        if event_id not in sent:
+            problems.append(f"unexpected message in {message.queue_name}: {message.body[:300]}")
+            continue
+        found[event_id][message.queue_name] += 1
+        sample = sent[event_id]
+        assert body is not None
+        envelope = {
+            "version": "0", "id": event_id, "detail-type": sample.detail_type,
+            "source": sample.source, "account": ACCOUNT, "region": REGION,
+            "resources": sample.resources, "detail": sample.detail,
+        }
+        if set(body) != ENVELOPE_KEYS or any(body.get(k) != v for k, v in envelope.items()) \
+                or not TIME.match(str(body.get("time"))):
+            problems.append(f"envelope not intact in {message.queue_name}: {body}")
+        group = fifo.get(message.queue_name)
+        if group is not None and message.message["Attributes"].get("MessageGroupId") != group:
+            problems.append(f"{message.queue_name}: message group "
+                            f"{message.message['Attributes'].get('MessageGroupId')!r}, "
+                            f"expected {group!r}")
+    checked = 0
+    queue_names = [url.rsplit("/", 1)[-1] for url in all_queue_urls(deployment.ep)]
+    for event_id, sample in sent.items():
+        want = {topo.consumers[c].queues.main: 1 for c in sample.expected}
+        got = dict(found[event_id])
+        checked += len(queue_names)
+        if got != want:
+            got_consumers = {consumer_by_queue.get(q, q): n for q, n in got.items()}
+            problems.append(
+                f"{sample.source} / {sample.detail_type} / {json.dumps(sample.detail)} "
+                f"({sample.why}): expected once in {sorted(sample.expected)}, got "
+                f"{got_consumers}")
+    STATS.add(deliveries=checked)
+    assert not problems, "\n".join(problems)
+
+
+# -- 5. redrive to the DLQ ------------------------------------------------------------------
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_message_moves_to_dlq_after_max_receives(deployment: Deployment) -> None:
+    topo = deployment.topology
+    samples = all_samples(topo)
+    sqs = deployment.client("sqs")
+    for consumer in topo.consumers.values():
+        sample = next((s for s in samples if consumer.name in s.expected), None)
+        assert sample is not None, f"no event reaches {consumer.name}"
+        queue_url = deployment.queue_url(consumer.queues.main)
+        dlq_url = deployment.queue_url(consumer.queues.dlq)
+        max_receives = consumer.queue.max_receive_count
+        with deployment.lock:
+            (event_id,) = put_all(deployment, [sample])
+            for attempt in range(1, max_receives + 1):
+                messages = sqs.receive_message(
+                    QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                    VisibilityTimeout=0, AttributeNames=["ApproximateReceiveCount"],
+                ).get("Messages", [])
+                ours = [m for m in messages if json.loads(m["Body"])["id"] == event_id]
+                assert len(ours) == 1, (consumer.name, attempt, messages)
+                assert ours[0]["Attributes"]["ApproximateReceiveCount"] == str(attempt)
+                body = ours[0]["Body"]
+            again = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10,
+                                        WaitTimeSeconds=0, VisibilityTimeout=0)
+            assert again.get("Messages", []) == [], (
+                f"{consumer.queues.main}: still delivered after {max_receives} receives")
+            dead = drain(deployment.ep, [dlq_url])
+            assert [m.body for m in dead] == [body], (consumer.name, dead)
+            read_everything(deployment)  # the copies other consumers got
+
+
+# -- 6. idempotency table -------------------------------------------------------------------
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_idempotency_table(deployment: Deployment) -> None:
+    topo = deployment.topology
+    # an output whose value is null is not in `terraform output -json` at all
+    table = deployment.outputs.get("idempotency_table")
+    assert table == topo.idempotency_table
+    dynamodb = deployment.client("dynamodb")
+    if table is None:
+        assert dynamodb.list_tables()["TableNames"] == []
+        return
+    described = dynamodb.describe_table(TableName=table)["Table"]
+    assert described["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert described["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiration"}
+    backups = dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+# -- the wiring as applied (moto stores it, does not enforce it) ------------------------------
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_wiring_as_applied(deployment: Deployment) -> None:
+    topo = deployment.topology
+    events = deployment.client("events")
+    sqs = deployment.client("sqs")
+    bus = topo.bus.name
+    # rules EventBridge manages itself (an archive's rule) are not ours
+    rules = {r["Name"]: r for r in events.list_rules(EventBusName=bus)["Rules"]
+             if not r.get("ManagedBy")}
+    assert set(rules) == {rule.name for _, rule in topo.rules()}
+    for route, rule in topo.rules():
+        assert json.loads(rules[rule.name]["EventPattern"]) == rule.pattern, rule.name
+        assert rules[rule.name]["State"] == "ENABLED"
+        targets = events.list_targets_by_rule(Rule=rule.name, EventBusName=bus)["Targets"]
+        by_arn = {t["Arn"]: t for t in targets}
+        assert set(by_arn) == {deployment.queue_arn(topo.consumers[c].queues.main)
+                               for c in rule.targets}, rule.name
+        for name in rule.targets:
+            consumer = topo.consumers[name]
+            target = by_arn[deployment.queue_arn(consumer.queues.main)]
+            assert target["DeadLetterConfig"] == {
+                "Arn": deployment.queue_arn(consumer.queues.target_dlq)}, (rule.name, name)
+            assert target["RetryPolicy"] == {
+                "MaximumRetryAttempts": route.retry.attempts,
+                "MaximumEventAgeInSeconds": route.retry.max_age}, (rule.name, name)
+            if consumer.queue.fifo:
+                assert target["SqsParameters"] == {
+                    "MessageGroupId": consumer.queue.message_group}, (rule.name, name)
+    by_consumer = topo.rules_by_consumer()
+    for name, consumer in topo.consumers.items():
+        rule_arns = sorted(deployment.rule_arn(rule.name) for rule in by_consumer[name])
+        main = sqs.get_queue_attributes(QueueUrl=deployment.queue_url(consumer.queues.main),
+                                        AttributeNames=["All"])["Attributes"]
+        assert json.loads(main["RedrivePolicy"]) == {
+            "deadLetterTargetArn": deployment.queue_arn(consumer.queues.dlq),
+            "maxReceiveCount": consumer.queue.max_receive_count}
+        assert int(main["VisibilityTimeout"]) == consumer.queue.visibility_timeout
+        assert main.get("FifoQueue", "false") == str(consumer.queue.fifo).lower()
+        dlq = sqs.get_queue_attributes(QueueUrl=deployment.queue_url(consumer.queues.dlq),
+                                       AttributeNames=["All"])["Attributes"]
+        assert json.loads(dlq["RedriveAllowPolicy"]) == {
+            "redrivePermission": "byQueue",
+            "sourceQueueArns": [deployment.queue_arn(consumer.queues.main)]}
+        for queue in (consumer.queues.main, consumer.queues.dlq, consumer.queues.target_dlq):
+            check_encryption(deployment, consumer, queue, rule_arns)
+        for queue in (consumer.queues.main, consumer.queues.target_dlq):
+            attributes = sqs.get_queue_attributes(QueueUrl=deployment.queue_url(queue),
+                                                  AttributeNames=["Policy"])["Attributes"]
+            statements = json.loads(attributes["Policy"])["Statement"]
+            allows = [s for s in statements if s["Effect"] == "Allow"]
+            assert len(allows) == 1, (queue, statements)
+            assert allows[0]["Principal"] == {"Service": "events.amazonaws.com"}
+            assert allows[0]["Action"] == "sqs:SendMessage"
+            assert allows[0]["Resource"] == deployment.queue_arn(queue)
+            arns = allows[0]["Condition"]["ArnEquals"]["aws:SourceArn"]
+            assert sorted([arns] if isinstance(arns, str) else arns) == rule_arns, queue
+            assert any(s["Effect"] == "Deny" and s["Condition"] == {
+                "Bool": {"aws:SecureTransport": "false"}} for s in statements), queue
+    mappings = deployment.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+    by_source = {m["EventSourceArn"]: m for m in mappings}
+    lambdas = [c for c in topo.consumers.values() if c.lambda_ is not None]
+    assert len(mappings) == len(lambdas)
+    for consumer in lambdas:
+        assert consumer.lambda_ is not None
+        mapping = by_source[deployment.queue_arn(consumer.queues.main)]
+        assert mapping["FunctionArn"].endswith(f":function:{consumer.lambda_.function}")
+        assert mapping["BatchSize"] == consumer.lambda_.batch_size
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def check_encryption(deployment: Deployment, consumer: ir.Consumer, queue: str,
+                     rule_arns: list[str]) -> None:
+    """SSE-SQS by default; with `kms_key: create`, a customer key EventBridge may use for
+    the consumer's rules; else the user's key."""
+    attributes = deployment.client("sqs").get_queue_attributes(
+        QueueUrl=deployment.queue_url(queue), AttributeNames=["All"])["Attributes"]
+    key = consumer.queue.kms_key
+    if key is None:
+        assert attributes.get("SqsManagedSseEnabled") == "true", (queue, attributes)
+        assert not attributes.get("KmsMasterKeyId"), (queue, attributes)
+        return
+    if key != "create":
+        assert attributes["KmsMasterKeyId"] == key, queue
+        return
+    kms = deployment.client("kms")
+    metadata = kms.describe_key(KeyId=attributes["KmsMasterKeyId"])["KeyMetadata"]
+    assert metadata["KeyManager"] == "CUSTOMER" and metadata["Enabled"], metadata
+    policy = json.loads(kms.get_key_policy(KeyId=metadata["KeyId"],
+                                           PolicyName="default")["Policy"])
+    (events,) = [s for s in policy["Statement"]
+                 if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+    assert sorted(events["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"], events
+    arns = events["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert sorted([arns] if isinstance(arns, str) else arns) == rule_arns, events
+
+
+# -- edac sandbox, as a user runs it ----------------------------------------------------------
+
+def test_sandbox_cli(e2e_registry: Any) -> None:
+    """`edac sandbox up examples/orders` (run in the background with the examples' applies),
+    `send` (JSON and human output), `status`, `down`."""
+    from e2e.conftest import SANDBOX_EXAMPLE
+
+    run = e2e_registry.start_sandbox(SANDBOX_EXAMPLE)
+    up = run.up_result()
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert "local AWS endpoint: http://127.0.0.1:" in up.stderr
+    assert "Lambda event source mapping(s) disabled" in up.stderr
+    state = json.loads((run.dir / "sandbox.json").read_text())
+    assert state["applied"] is True and state["bus"] == "shop-prod-events"
+    assert (run.dir / "build" / "edac_sandbox_override.tf").exists()
+
+    events = {
+        "placed.json": {"source": "com.shop.orders", "detail-type": "OrderPlaced",
+                        "detail": {"orderId": "o-1", "status": "confirmed"}},
+        "pending.json": {"Source": "com.shop.orders", "DetailType": "OrderPlaced",
+                         "Detail": json.dumps({"status": "pending"})},
+        "cancelled.json": {"source": "com.shop.orders", "detail-type": "OrderCancelled",
+                           "detail": {"orderId": "o-1"}},
+    }
+    for name, event in events.items():
+        (run.root / name).write_text(json.dumps(event))
+    expected = {"placed.json": (["confirmed-orders"], ["analytics", "email", "fulfillment"]),
+                "pending.json": ([], []),
+                "cancelled.json": (["cancellations"], ["email"])}
+    for name, (routes, consumers) in expected.items():
+        sent = run.run("send", "--format", "json", name)
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        report = json.loads(sent.stdout)
+        assert [r["route"] for r in report["matched_routes"]] == routes, report
+        assert report["received_by"] == consumers, report
+        assert report["expected_consumers"] == consumers and report["agrees"] is True
+    STATS.add(events=len(expected), deliveries=9 * len(expected))
+
+    human = run.run("send", "placed.json")
+    assert human.returncode == 0, human.stdout + human.stderr
+    assert "confirmed-orders -> fulfillment, analytics, email" in human.stdout
+    assert "  email: shop-prod-email" in human.stdout
+    assert "cancellations: detail-type" in human.stdout  # why the other route missed
+
+    kept = run.run("send", "--keep", "cancelled.json")
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    status = run.run("status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert re.search(r"^shop-prod-email +1 +0$", status.stdout, re.M), status.stdout
+    assert re.search(r"^shop-prod-fulfillment-dlq +0 +0$", status.stdout, re.M), status.stdout
+
+    pid = state["pid"]
+    down = run.run("down")
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert "destroyed" in down.stderr and f"emulator stopped (pid {pid})" in down.stderr
+    assert not run.dir.exists()
+    gone = run.run("status")
+    assert "no sandbox" in gone.stdout
+
+
+# -- 7. destroy -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_destroy_leaves_nothing(deployment: Deployment, e2e_registry: Any) -> None:
+    """Runs last for each example (its destroy started in the background as soon as the
+    example's other tests were done)."""
+    deployment.start_destroy(e2e_registry.pool)
+    deployment.destroyed()
+    ep = deployment
+    assert ep.client("sqs").list_queues().get("QueueUrls", []) == []
+    events = ep.client("events")
+    assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default"]
+    assert events.list_rules()["Rules"] == []
+    assert events.list_archives()["Archives"] == []
+    assert ep.client("dynamodb").list_tables()["TableNames"] == []
+    assert ep.client("sns").list_topics()["Topics"] == []
+    assert ep.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+    assert ep.client("lambda").list_event_source_mappings()["EventSourceMappings"] == []
+    iam = ep.client("iam")
+    for role in deployment.roles:  # the stand-ins stay; the policies edac attached go
+        assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [], role
+    kms = ep.client("kms")
+    # AWS-managed keys (alias/aws/...) are made by the services, not by the topology (moto
+    # makes alias/aws/dynamodb for an encrypted table, and reports it as a customer key)
+    aws_managed = {a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]
+                   if a["AliasName"].startswith("alias/aws/")}
+    for key in kms.list_keys()["Keys"]:
+        metadata = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        if metadata["KeyManager"] == "CUSTOMER" and key["KeyId"] not in aws_managed:
+            assert metadata["KeyState"] == "PendingDeletion", metadata

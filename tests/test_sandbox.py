@@ -1,0 +1,93 @@
+"""`edac sandbox` without the emulator: what it says when tools are missing or no sandbox is
+up, the provider override, the prerequisites it creates. (Up, send and down for real: the
+e2e suite, tests/e2e.)"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from edac import sandbox as sb
+from edac.api import load_topology
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args: str, tmp_path: Path) -> Any:
+    return CliRunner().invoke(sb.sandbox, ["--dir", str(tmp_path / "box"), *args],
+                              catch_exceptions=False)
+
+
+def test_up_says_when_terraform_is_missing(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    monkeypatch.setattr(sb.shutil, "which", lambda name: None)
+    result = invoke("up", str(ROOT / "examples" / "orders"), tmp_path=tmp_path)
+    assert result.exit_code == 2
+    assert "terraform is not on the PATH" in result.output
+    assert "https://developer.hashicorp.com/terraform/install" in result.output
+    assert not (tmp_path / "box").exists()
+
+
+def test_up_says_when_the_emulator_is_missing(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(sb.importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("moto", "flask") else real(name, *a))
+    monkeypatch.setattr(sb.shutil, "which", lambda name: "/usr/bin/terraform")
+    result = invoke("up", str(ROOT / "examples" / "orders"), tmp_path=tmp_path)
+    assert result.exit_code == 2
+    assert "the local AWS emulator is not installed" in result.output
+    assert "pip install 'edac[sandbox]'" in result.output
+
+
+def test_send_and_status_without_a_sandbox(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text('{"source": "a", "detail-type": "b", "detail": {}}')
+    result = invoke("send", str(event), tmp_path=tmp_path)
+    assert result.exit_code == 2
+    assert "no sandbox is up here; run: edac sandbox up TOPOLOGY" in result.output
+    status = invoke("status", tmp_path=tmp_path)
+    assert status.exit_code == 0 and "no sandbox in" in status.output
+    down = invoke("down", tmp_path=tmp_path)
+    assert down.exit_code == 0 and "no sandbox in" in down.output
+
+
+def test_send_when_the_emulator_is_gone(tmp_path: Path) -> None:
+    box = sb.Sandbox(tmp_path / "box")
+    # a recorded emulator that no longer answers (nothing listens on port 9 here)
+    box.save({"endpoint": "http://127.0.0.1:9", "pid": None, "applied": True,
+              "paths": [str(ROOT / "examples" / "orders")], "bus": "shop-prod-events"})
+    event = tmp_path / "event.json"
+    event.write_text('{"source": "a", "detail-type": "b", "detail": {}}')
+    result = invoke("send", str(event), tmp_path=tmp_path)
+    assert result.exit_code == 2
+    assert "emulator is not running any more" in result.output
+    down = invoke("down", tmp_path=tmp_path)
+    assert down.exit_code == 0 and "nothing to destroy" in down.output
+    assert not (tmp_path / "box").exists()
+
+
+def test_provider_override_points_every_service_at_the_endpoint() -> None:
+    text = sb.provider_override("http://127.0.0.1:4566")
+    for service in ("cloudwatch", "dynamodb", "events", "iam", "kms", "lambda", "sns", "sqs",
+                    "sts"):
+        assert f'{service} = "http://127.0.0.1:4566"' in " ".join(text.split())
+    assert 'region                      = "us-east-1"' in text
+    assert "default_tags" not in text  # merged with the compiled provider block, not replaced
+
+
+def test_prerequisites_of_the_examples() -> None:
+    topo = load_topology([str(ROOT / "examples" / "orders")]).topology
+    assert topo is not None
+    roles, functions = sb.prerequisites(topo)
+    assert roles == ["analytics-worker", sb.LAMBDA_ROLE]
+    assert functions == {"fulfil-order": sb.LAMBDA_ROLE, "send-order-email": sb.LAMBDA_ROLE}
+
+
+def test_function_names_from_arns() -> None:
+    assert sb._function_name("arn:aws:lambda:us-east-1:123456789012:function:f:live") == "f"
+    assert sb._function_name("f") == "f"
