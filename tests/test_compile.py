@@ -144,16 +144,19 @@ def test_rules_and_queue_policies_agree(name: str, path: Path) -> None:
     # no rule has more than 5 targets; every target is a declared consumer
     for rule in rules.values():
         assert 1 <= len(rule["targets"]) <= 5
-        assert set(rule["targets"]) <= set(consumers)
+        assert set(rule["targets"].values()) <= set(consumers)
+        # target ids are the consumers' oldest names, kept across renames
+        for target_id, cname in rule["targets"].items():
+            assert target_id == topo.consumers[cname].target_id
     # each queue's policy admits exactly the rules that target it
     for cname, consumer in consumers.items():
-        targeting = sorted(r["name"] for r in rules.values() if cname in r["targets"])
+        targeting = sorted(r["name"] for r in rules.values() if cname in r["targets"].values())
         assert sorted(consumer["rules"]) == targeting, cname
     # every route's rules carry the route's pattern and together reach all its consumers
     for route in topo.routes.values():
         mine = [rules[rule.key] for rule in route.rules]
         assert [r["name"] for r in mine] == [rule.name for rule in route.rules]
-        reached = [t for r in mine for t in r["targets"]]
+        reached = [t for r in mine for t in r["targets"].values()]
         assert sorted(set(reached)) == sorted(route.to)
         for r in mine:
             assert json.loads(r["event_pattern"]) == route.pattern
@@ -181,9 +184,9 @@ def test_multi_producer_routes_do_not_cross_sources() -> None:
 def test_a_route_with_six_consumers_is_split_in_order() -> None:
     path = ROOT / "examples" / "marketplace"
     rules = locals_of(compiled(path), "routes.tf")["rules"]
-    assert rules["customer-notifications"]["targets"] == ["email", "sms", "push", "webhooks",
-                                                          "crm"]
-    assert rules["customer-notifications-2"]["targets"] == ["loyalty"]
+    assert list(rules["customer-notifications"]["targets"].values()) == [
+        "email", "sms", "push", "webhooks", "crm"]
+    assert list(rules["customer-notifications-2"]["targets"].values()) == ["loyalty"]
     assert rules["customer-notifications-2"]["name"] == "market-staging-customer-notifications-2"
 
 

@@ -124,6 +124,13 @@ class Consumer:
     queues: Queues
     origin: Origin
 
+    @property
+    def target_id(self) -> str:
+        """The id of the consumer's EventBridge targets: its oldest name, like its queues, so
+        that a rename neither replaces the targets nor stops delivery while they are made
+        again."""
+        return self.previously[-1] if self.previously else self.name
+
 
 @dataclass(frozen=True, slots=True)
 class Retry:

@@ -375,12 +375,18 @@ def disable_event_source_mappings(endpoint: Endpoint) -> int:
     send (so a message could reach the DLQ without anyone consuming it). Disabled, the
     mappings still exist as terraform made them, and the queues hold what was delivered.
     """
+    return set_event_source_mappings(endpoint, enabled=False)
+
+
+def set_event_source_mappings(endpoint: Endpoint, enabled: bool) -> int:
+    """Enable or disable every Lambda event source mapping on the emulator; how many changed.
+    (Enabling restores what terraform made, before a plan that should see no drift.)"""
     lam = endpoint.client("lambda")
     count = 0
     for page in lam.get_paginator("list_event_source_mappings").paginate():
         for mapping in page["EventSourceMappings"]:
-            if mapping.get("State") != "Disabled":
-                lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+            if (mapping.get("State") != "Disabled") != enabled:
+                lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=enabled)
                 count += 1
     return count
 

@@ -13,6 +13,7 @@ from e2e.moto_harness import STATS, Deployment, Registry, require_e2e_tools
 DESTROY_TEST = "test_destroy_leaves_nothing"
 SANDBOX_TEST = "test_sandbox_cli"
 SANDBOX_EXAMPLE = "orders"
+LIFECYCLE_MODULE = "test_e2e_lifecycle.py"
 
 
 def _example_of(item: pytest.Item) -> str | None:
@@ -31,6 +32,8 @@ def e2e_registry(request: pytest.FixtureRequest,
         name = _example_of(item)
         if getattr(item, "originalname", None) == SANDBOX_TEST:
             registry.start_sandbox(SANDBOX_EXAMPLE)  # `up` alongside the examples' applies
+        if item.path.name == LIFECYCLE_MODULE:
+            registry.start_lifecycle()  # its stages alongside the examples' applies
         if name is None or "deployment" not in getattr(item, "fixturenames", ()):
             continue
         selected.add(name)

@@ -59,7 +59,8 @@ from tftools import require_tool, terraform_env, terraform_missing
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 DEPLOY_TIMEOUT = 1200  # seconds; an apply takes ~100 s here
-MAX_CONCURRENT = 4  # terraform runs at once (the provider takes ~600 MB each)
+MAX_CONCURRENT = 5  # scenarios at once: 3 deployments, the sandbox, the lifecycle (the
+# provider takes ~600 MB per terraform run)
 
 
 # golden compile cases deployed too, for what the examples do not have
@@ -301,12 +302,21 @@ class Registry:
         self.pending: dict[str, int] = {}  # selected tests not yet run, per example
         self.destroy_wanted: set[str] = set()
         self.sandbox: SandboxRun | None = None
+        self.lifecycle: Any = None  # e2e.lifecycle.Lifecycle, when its tests are selected
 
     def start_sandbox(self, example: str) -> SandboxRun:
         if self.sandbox is None:
             self.sandbox = SandboxRun(self.root / "sandbox", EXAMPLES / example)
             self.sandbox.start_up(self.pool)
         return self.sandbox
+
+    def start_lifecycle(self) -> Any:
+        if self.lifecycle is None:
+            from e2e.lifecycle import Lifecycle
+
+            self.lifecycle = Lifecycle(self.root / "lifecycle")
+            self.lifecycle.start(self.pool)
+        return self.lifecycle
 
     def get(self, name: str) -> Deployment:
         if name not in self.deployments:
@@ -336,6 +346,9 @@ class Registry:
         if self.sandbox is not None:
             with suppress(Exception):
                 self.sandbox.close()
+        if self.lifecycle is not None:
+            with suppress(Exception):
+                self.lifecycle.close()
         for deployment in self.deployments.values():
             with suppress(Exception):  # best effort at the end of the session
                 deployment.close()

@@ -99,7 +99,8 @@ def _rule(topo: ir.Topology, route: ir.Route, rule: ir.Rule) -> dict[str, Any]:
         "name": rule.name,
         "description": route.description,
         "event_pattern": hcl.Heredoc(rule.pattern),
-        "targets": list(rule.targets),
+        # target id -> consumer (the id outlives renames: see ir.Consumer.target_id)
+        "targets": {topo.consumers[name].target_id: name for name in rule.targets},
         "retry_attempts": route.retry.attempts,
         "retry_max_age_seconds": route.retry.max_age,
         "alarm_topics": sorted(set(topics)),

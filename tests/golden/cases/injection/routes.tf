@@ -3,9 +3,9 @@
 locals {
   rules = {
     weird = {
-      name                  = "lit-weird"
-      description           = "a description with \"quotes\", $${x} and %%{y} and a \\ backslash"
-      event_pattern         = <<-EOT
+      name          = "lit-weird"
+      description   = "a description with \"quotes\", $${x} and %%{y} and a \\ backslash"
+      event_pattern = <<-EOT
         {
           "source": ["com.example.$${var.region}"],
           "detail-type": ["Order \"Placed\" $${file(\"/etc/passwd\")}"],
@@ -28,7 +28,9 @@ locals {
           }
         }
       EOT
-      targets               = ["c"]
+      targets = {
+        c = "c"
+      }
       retry_attempts        = 8
       retry_max_age_seconds = 3600
       alarm_topics          = []
@@ -47,7 +49,7 @@ module "route" {
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
-    for consumer in each.value.targets : consumer => {
+    for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn
       dead_letter_arn              = module.consumer[consumer].target_dlq_arn
       message_group_id             = local.consumers[consumer].message_group_id

@@ -3,15 +3,17 @@
 locals {
   rules = {
     "orders-to-billing" = {
-      name                  = "shop-placed"
-      description           = null
-      event_pattern         = <<-EOT
+      name          = "shop-placed"
+      description   = null
+      event_pattern = <<-EOT
         {
           "source": ["com.shop.orders"],
           "detail-type": ["OrderPlaced"]
         }
       EOT
-      targets               = ["billing"]
+      targets = {
+        "billing-v1" = "billing"
+      }
       retry_attempts        = 8
       retry_max_age_seconds = 3600
       alarm_topics          = []
@@ -30,7 +32,7 @@ module "route" {
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
-    for consumer in each.value.targets : consumer => {
+    for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn
       dead_letter_arn              = module.consumer[consumer].target_dlq_arn
       message_group_id             = local.consumers[consumer].message_group_id

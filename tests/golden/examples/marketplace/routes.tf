@@ -3,23 +3,25 @@
 locals {
   rules = {
     "audit-everything" = {
-      name                  = "market-staging-audit-everything"
-      description           = "Every event any marketplace service emits"
-      event_pattern         = <<-EOT
+      name          = "market-staging-audit-everything"
+      description   = "Every event any marketplace service emits"
+      event_pattern = <<-EOT
         {
           "source": [{"prefix": "com.market."}]
         }
       EOT
-      targets               = ["audit"]
+      targets = {
+        audit = "audit"
+      }
       retry_attempts        = 10
       retry_max_age_seconds = 7200
       alarm_topics          = []
       alarm_teams           = ["security"]
     }
     "customer-notifications" = {
-      name                  = "market-staging-customer-notifications"
-      description           = "Order and payment updates that customers hear about"
-      event_pattern         = <<-EOT
+      name          = "market-staging-customer-notifications"
+      description   = "Order and payment updates that customers hear about"
+      event_pattern = <<-EOT
         {
           "$or": [
             {
@@ -33,16 +35,22 @@ locals {
           ]
         }
       EOT
-      targets               = ["email", "sms", "push", "webhooks", "crm"]
+      targets = {
+        email    = "email"
+        sms      = "sms"
+        push     = "push"
+        webhooks = "webhooks"
+        crm      = "crm"
+      }
       retry_attempts        = 10
       retry_max_age_seconds = 7200
       alarm_topics          = ["arn:aws:sns:us-east-1:333333333333:growth-oncall"]
       alarm_teams           = ["comms", "integrations"]
     }
     "customer-notifications-2" = {
-      name                  = "market-staging-customer-notifications-2"
-      description           = "Order and payment updates that customers hear about"
-      event_pattern         = <<-EOT
+      name          = "market-staging-customer-notifications-2"
+      description   = "Order and payment updates that customers hear about"
+      event_pattern = <<-EOT
         {
           "$or": [
             {
@@ -56,16 +64,18 @@ locals {
           ]
         }
       EOT
-      targets               = ["loyalty"]
+      targets = {
+        loyalty = "loyalty"
+      }
       retry_attempts        = 10
       retry_max_age_seconds = 7200
       alarm_topics          = []
       alarm_teams           = ["growth"]
     }
     "failed-payments" = {
-      name                  = "market-staging-failed-payments"
-      description           = null
-      event_pattern         = <<-EOT
+      name          = "market-staging-failed-payments"
+      description   = null
+      event_pattern = <<-EOT
         {
           "source": ["com.market.payments"],
           "detail-type": ["PaymentFailed"],
@@ -74,31 +84,35 @@ locals {
           }
         }
       EOT
-      targets               = ["fraud"]
+      targets = {
+        fraud = "fraud"
+      }
       retry_attempts        = 10
       retry_max_age_seconds = 7200
       alarm_topics          = []
       alarm_teams           = ["risk"]
     }
     "money-movements" = {
-      name                  = "market-staging-money-movements"
-      description           = "Captures and refunds go to the ledger, in order"
-      event_pattern         = <<-EOT
+      name          = "market-staging-money-movements"
+      description   = "Captures and refunds go to the ledger, in order"
+      event_pattern = <<-EOT
         {
           "source": ["com.market.payments"],
           "detail-type": ["PaymentCaptured", "RefundIssued"]
         }
       EOT
-      targets               = ["ledger"]
+      targets = {
+        ledger = "ledger"
+      }
       retry_attempts        = 20
       retry_max_age_seconds = 21600
       alarm_topics          = []
       alarm_teams           = ["payments"]
     }
     "orders-to-shipping" = {
-      name                  = "market-staging-orders-to-shipping"
-      description           = "Orders over the free-shipping threshold, or express orders"
-      event_pattern         = <<-EOT
+      name          = "market-staging-orders-to-shipping"
+      description   = "Orders over the free-shipping threshold, or express orders"
+      event_pattern = <<-EOT
         {
           "source": ["com.market.orders"],
           "detail-type": ["OrderPlaced"],
@@ -107,7 +121,9 @@ locals {
           }
         }
       EOT
-      targets               = ["shipping"]
+      targets = {
+        shipping = "shipping"
+      }
       retry_attempts        = 10
       retry_max_age_seconds = 7200
       alarm_topics          = []
@@ -126,7 +142,7 @@ module "route" {
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
-    for consumer in each.value.targets : consumer => {
+    for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn
       dead_letter_arn              = module.consumer[consumer].target_dlq_arn
       message_group_id             = local.consumers[consumer].message_group_id

@@ -3,24 +3,26 @@
 locals {
   rules = {
     cancellations = {
-      name                  = "shop-prod-cancellations"
-      description           = "Customers hear about cancellations"
-      event_pattern         = <<-EOT
+      name          = "shop-prod-cancellations"
+      description   = "Customers hear about cancellations"
+      event_pattern = <<-EOT
         {
           "source": ["com.shop.orders"],
           "detail-type": ["OrderCancelled"]
         }
       EOT
-      targets               = ["email"]
+      targets = {
+        email = "email"
+      }
       retry_attempts        = 8
       retry_max_age_seconds = 3600
       alarm_topics          = []
       alarm_teams           = ["growth"]
     }
     "confirmed-orders" = {
-      name                  = "shop-prod-confirmed-orders"
-      description           = "Confirmed orders fan out to fulfillment, analytics and email"
-      event_pattern         = <<-EOT
+      name          = "shop-prod-confirmed-orders"
+      description   = "Confirmed orders fan out to fulfillment, analytics and email"
+      event_pattern = <<-EOT
         {
           "source": ["com.shop.orders"],
           "detail-type": ["OrderPlaced"],
@@ -29,7 +31,11 @@ locals {
           }
         }
       EOT
-      targets               = ["fulfillment", "analytics", "email"]
+      targets = {
+        fulfillment = "fulfillment"
+        analytics   = "analytics"
+        email       = "email"
+      }
       retry_attempts        = 8
       retry_max_age_seconds = 3600
       alarm_topics          = ["arn:aws:sns:us-east-1:123456789012:data-oncall"]
@@ -48,7 +54,7 @@ module "route" {
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
-    for consumer in each.value.targets : consumer => {
+    for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn
       dead_letter_arn              = module.consumer[consumer].target_dlq_arn
       message_group_id             = local.consumers[consumer].message_group_id
