@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from e2e.event_samples import ACCOUNT, REGION, Sample, all_samples
-from e2e.moto_harness import STATS, Deployment, example_names
+from e2e.moto_harness import ACCOUNT_ID, STATS, Deployment, example_names
 from edac import ir
 from edac.patterns import compile_pattern
 from edac.sandbox import all_queue_urls, drain
@@ -343,6 +343,113 @@ def check_encryption(deployment: Deployment, consumer: ir.Consumer, queue: str,
     assert sorted(events["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"], events
     arns = events["Condition"]["ArnEquals"]["aws:SourceArn"]
     assert sorted([arns] if isinstance(arns, str) else arns) == rule_arns, events
+
+
+# -- least privilege, every policy as applied ------------------------------------------------
+
+def applied_policies(deployment: Deployment) -> list[tuple[str, str, dict[str, Any]]]:
+    """(resource type, address, policy document) for every policy terraform applied, read
+    from the state (the documents as sent, after every variable and reference resolved)."""
+    state = json.loads((deployment.out / "terraform.tfstate").read_text())
+    found = []
+    for resource in state["resources"]:
+        if resource["mode"] != "managed":
+            continue
+        for instance in resource["instances"]:
+            text = instance["attributes"].get("policy")
+            # (queues and topics repeat their policy resources' documents)
+            if text and resource["type"] not in ("aws_sqs_queue", "aws_sns_topic"):
+                address = f"{resource.get('module', '')}.{resource['type']}.{resource['name']}"
+                found.append((resource["type"], address, json.loads(text)))
+    return found
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_applied_policy_is_least_privilege(deployment: Deployment) -> None:
+    """Over every policy document in the state: no Allow on `*` (resource or principal)
+    without a condition scoping it; every queue denies non-TLS access; producers may only
+    PutEvents with their own source; consumers may only touch their own queue, the
+    idempotency table and their queue's key; queues admit only their rules."""
+    topo = deployment.topology
+    policies = applied_policies(deployment)
+    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for kind, address, document in policies:
+        by_type.setdefault(kind, []).append((address, document))
+        for statement in document["Statement"]:
+            if statement["Effect"] != "Allow":
+                continue
+            principal = statement.get("Principal")
+            wildcard_principal = principal == "*" or "*" in as_list(
+                (principal or {}).get("AWS", []) if isinstance(principal, dict) else [])
+            # in a key policy, Resource "*" is the key itself (AWS's key policy semantics)
+            wildcard_resource = kind != "aws_kms_key" and any(
+                "*" in r for r in as_list(statement.get("Resource", "*")))
+            if wildcard_principal or wildcard_resource:
+                assert statement.get("Condition"), (address, statement)
+            if kind == "aws_kms_key" and "Condition" not in statement:
+                # the one unconditioned key statement: the account's own administration
+                assert principal == {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}, statement
+
+    # every queue: a policy, which denies anything over plain HTTP
+    queues = {q for c in topo.consumers.values()
+              for q in (c.queues.main, c.queues.dlq, c.queues.target_dlq)}
+    denied: set[str] = set()
+    for address, document in by_type.get("aws_sqs_queue_policy", []):
+        for statement in document["Statement"]:
+            resource = statement["Resource"]
+            if statement["Effect"] == "Deny":
+                assert statement == {"Sid": "DenyInsecureTransport", "Effect": "Deny",
+                                     "Principal": "*", "Action": "sqs:*", "Resource": resource,
+                                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                denied.add(resource.rsplit(":", 1)[-1])
+            else:  # only EventBridge, only for the rules that target the queue
+                assert statement["Principal"] == {"Service": "events.amazonaws.com"}, address
+                assert statement["Action"] == "sqs:SendMessage", address
+                assert as_list(statement["Condition"]["ArnEquals"]["aws:SourceArn"]), address
+    assert denied == queues
+
+    # producers: one statement each, PutEvents on this bus, only with their own source
+    expected = {p.source: sorted(set(p.principals)) for p in topo.producers.values()
+                if p.principals}
+    statements = [s for _, d in by_type.get("aws_cloudwatch_event_bus_policy", [])
+                  for s in d["Statement"]]
+    seen: dict[str, list[str]] = {}
+    for statement in statements:
+        assert statement["Effect"] == "Allow" and statement["Action"] == "events:PutEvents"
+        assert statement["Resource"] == \
+            f"arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/{topo.bus.name}"
+        assert list(statement["Condition"]) == ["StringEquals"], statement
+        (source,) = as_list(statement["Condition"]["StringEquals"]["events:source"])
+        seen[source] = sorted(as_list(statement["Principal"]["AWS"]))
+    assert seen == expected
+
+    # consumers: their own queue, the idempotency table, their queue's key; nothing else
+    table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/"
+    role_policies = {d_address: d for d_address, d in by_type.get("aws_iam_role_policy", [])}
+    consumers_with_roles = [c for c in topo.consumers.values()
+                            if c.lambda_ is not None or c.container is not None]
+    assert len(role_policies) == len(consumers_with_roles)
+    for consumer in consumers_with_roles:
+        (document,) = [d for a, d in role_policies.items()
+                       if a.startswith(f'module.consumer["{consumer.name}"].')]
+        for statement in document["Statement"]:
+            assert statement["Effect"] == "Allow" and "Condition" not in statement
+            (resource,) = as_list(statement["Resource"])
+            actions = as_list(statement["Action"])
+            if resource == deployment.queue_arn(consumer.queues.main):
+                assert sorted(actions) == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+                                           "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+            elif resource.startswith(table):
+                assert consumer.idempotency_ttl is not None, consumer.name
+                assert sorted(actions) == ["dynamodb:DeleteItem", "dynamodb:GetItem",
+                                           "dynamodb:PutItem", "dynamodb:UpdateItem"]
+            else:  # only with a customer key on the queue
+                assert consumer.queue.kms_key is not None, consumer.name
+                assert actions == ["kms:Decrypt"] and ":key/" in resource, statement
 
 
 # -- edac sandbox, as a user runs it ----------------------------------------------------------
