@@ -199,7 +199,11 @@ class LambdaSpec(_Model):
 class ContainerSpec(_Model):
     """A long-running worker (ECS, EKS, EC2) polling the queue with an IAM role."""
 
-    role: Text = Field(description="IAM role (name or ARN) that gets the consume policy")
+    role: Text = Field(
+        description="IAM role (name or ARN) that gets the consume policy. A role ARN in another "
+        "account is let in by the queue policy instead; its account attaches the policy given "
+        "in the `cross_account_role_policies` output"
+    )
 
 
 class IdempotencySpec(_Model):

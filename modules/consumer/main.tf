@@ -19,11 +19,25 @@ locals {
   rule_arns = sort(distinct(var.allowed_rule_arns))
 
   # The role that consumes the queue: given, or the Lambda function's execution role.
-  lambda_role_arn  = one(data.aws_lambda_function.this[*].role)
-  role_name        = var.role_name != null ? var.role_name : (local.lambda_role_arn == null ? null : reverse(split("/", local.lambda_role_arn))[0])
-  create_iam       = var.role_name != null || var.lambda != null
+  lambda_role_arn = one(data.aws_lambda_function.this[*].role)
+  role_name       = var.role_name != null ? var.role_name : (local.lambda_role_arn == null ? null : reverse(split("/", local.lambda_role_arn))[0])
+  # A role in another account: an inline policy here would land on a same-named role of
+  # this account (or fail). Its account grants it; the queue policy lets it in.
+  role_account  = var.role_arn == null ? null : split(":", var.role_arn)[4]
+  cross_account = local.role_account != null && local.role_account != one(data.aws_caller_identity.current[*].account_id)
+  create_iam    = (var.role_name != null || var.lambda != null) && !local.cross_account
+  consume_actions = [
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+  ]
   create_esm       = var.lambda != null
   esm_batch_window = var.lambda == null || var.fifo ? null : var.lambda.maximum_batching_window_in_seconds
+}
+
+data "aws_caller_identity" "current" {
+  count = var.role_arn == null ? 0 : 1
 }
 
 data "aws_lambda_function" "this" {
@@ -123,6 +137,13 @@ resource "aws_sqs_queue_policy" "this" {
         Resource  = aws_sqs_queue.this.arn
         Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
       }],
+      local.cross_account ? [{
+        Sid       = "ConsumeFromRoleAccount"
+        Effect    = "Allow"
+        Principal = { AWS = var.role_arn }
+        Action    = local.consume_actions
+        Resource  = aws_sqs_queue.this.arn
+      }] : [],
       [{
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
@@ -133,6 +154,13 @@ resource "aws_sqs_queue_policy" "this" {
       }],
     )
   })
+
+  lifecycle {
+    precondition {
+      condition     = !(local.cross_account && var.idempotency_table_arn != null)
+      error_message = "The role ${coalesce(var.role_arn, "-")} is in account ${coalesce(local.role_account, "-")}, not the account applying this configuration: the idempotency table cannot be granted to it from here. Turn idempotency off for this consumer (its account keeps its own table) or consume with a role of this account."
+    }
+  }
 }
 
 resource "aws_sqs_queue_policy" "target_dlq" {
@@ -188,14 +216,9 @@ resource "aws_iam_role_policy" "consume" {
     Version = "2012-10-17"
     Statement = concat(
       [{
-        Sid    = "ConsumeQueue"
-        Effect = "Allow"
-        Action = [
-          "sqs:ChangeMessageVisibility",
-          "sqs:DeleteMessage",
-          "sqs:GetQueueAttributes",
-          "sqs:ReceiveMessage",
-        ]
+        Sid      = "ConsumeQueue"
+        Effect   = "Allow"
+        Action   = local.consume_actions
         Resource = aws_sqs_queue.this.arn
       }],
       var.idempotency_table_arn == null ? [] : [{

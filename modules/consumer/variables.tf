@@ -161,6 +161,17 @@ variable "role_name" {
   }
 }
 
+variable "role_arn" {
+  type        = string
+  description = "The consuming role's ARN, when known (role_name is its last segment). A role in another account than the one applying gets no inline policy here (its own account must grant it, see the cross_account_role_policy output); the queue policy allows it instead."
+  default     = null
+
+  validation {
+    condition     = var.role_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.role_arn))
+    error_message = "role_arn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path><name>)."
+  }
+}
+
 variable "idempotency_table_arn" {
   type        = string
   description = "ARN of the idempotency DynamoDB table; when set the consumer role may GetItem, PutItem, UpdateItem and DeleteItem on it."

@@ -53,6 +53,7 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
     q = c.queue
     lam = None
     role = None
+    role_arn = None
     if c.lambda_ is not None:
         lam = {
             "function_name": c.lambda_.function,
@@ -61,8 +62,10 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
             "maximum_concurrency": c.lambda_.max_concurrency,
         }
         role = role_name(c.lambda_.role) if c.lambda_.role else None
+        role_arn = c.lambda_.role if c.lambda_.role and c.lambda_.role.startswith("arn:") else None
     elif c.container is not None:
         role = role_name(c.container.role)
+        role_arn = c.container.role if c.container.role.startswith("arn:") else None
     return {
         "name": c.queues.base,
         "team": c.team,
@@ -76,6 +79,7 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
         "max_message_size": q.max_message_size,
         "receive_wait_time_seconds": q.receive_wait,
         "role_name": role,
+        "role_arn": role_arn,
         "kms_key": q.kms_key,
         "lambda": lam,
         "idempotency": c.idempotency_ttl is not None,

@@ -15,6 +15,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "archiver"
+      role_arn                             = null
       kms_key                              = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
       lambda                               = null
       idempotency                          = false
@@ -36,6 +37,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "auditor"
+      role_arn                             = null
       kms_key                              = "create"
       lambda                               = null
       idempotency                          = false
@@ -57,6 +59,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "reader"
+      role_arn                             = null
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
@@ -82,6 +85,7 @@ module "consumer" {
   max_message_size                     = each.value.max_message_size
   receive_wait_time_seconds            = each.value.receive_wait_time_seconds
   role_name                            = each.value.role_name
+  role_arn                             = each.value.role_arn
   lambda                               = each.value.lambda
   oldest_message_age_threshold_seconds = each.value.oldest_message_age_threshold_seconds
   kms_master_key_id                    = lookup(local.created_queue_keys, each.key, each.value.kms_key)

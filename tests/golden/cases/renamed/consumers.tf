@@ -15,6 +15,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "billing-worker"
+      role_arn                             = null
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
@@ -40,6 +41,7 @@ module "consumer" {
   max_message_size                     = each.value.max_message_size
   receive_wait_time_seconds            = each.value.receive_wait_time_seconds
   role_name                            = each.value.role_name
+  role_arn                             = each.value.role_arn
   lambda                               = each.value.lambda
   oldest_message_age_threshold_seconds = each.value.oldest_message_age_threshold_seconds
   kms_master_key_id                    = each.value.kms_key

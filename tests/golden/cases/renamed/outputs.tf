@@ -26,3 +26,11 @@ output "idempotency_table" {
   description = "Name of the idempotency table (Powertools layout), or null when unused."
   value       = null
 }
+
+output "cross_account_role_policies" {
+  description = "Per consumer whose role is in another account: the IAM policy that account must attach to the role (the queue policy already lets it in)."
+  value = {
+    for name, consumer in module.consumer : name => consumer.cross_account_role_policy
+    if consumer.cross_account_role_policy != null
+  }
+}

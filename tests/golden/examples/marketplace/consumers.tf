@@ -15,6 +15,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "audit-archiver"
+      role_arn                             = null
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
@@ -36,6 +37,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "crm-sync"
+      role_arn                             = "arn:aws:iam::333333333333:role/crm-sync"
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
@@ -57,6 +59,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      role_arn                      = null
       kms_key                       = null
       lambda = {
         function_name                      = "notify-email"
@@ -83,6 +86,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "fraud-scorer"
+      role_arn                             = "arn:aws:iam::222222222222:role/fraud-scorer"
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
@@ -104,6 +108,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      role_arn                      = null
       kms_key                       = null
       lambda = {
         function_name                      = "ledger-writer"
@@ -130,6 +135,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      role_arn                      = null
       kms_key                       = null
       lambda = {
         function_name                      = "award-points"
@@ -156,6 +162,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      role_arn                      = null
       kms_key                       = null
       lambda = {
         function_name                      = "notify-push"
@@ -182,6 +189,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      role_arn                      = null
       kms_key                       = null
       lambda = {
         function_name                      = "book-shipment"
@@ -208,6 +216,7 @@ locals {
       max_message_size              = 262144
       receive_wait_time_seconds     = 20
       role_name                     = null
+      role_arn                      = null
       kms_key                       = null
       lambda = {
         function_name                      = "notify-sms"
@@ -234,6 +243,7 @@ locals {
       max_message_size                     = 262144
       receive_wait_time_seconds            = 20
       role_name                            = "integrations-worker"
+      role_arn                             = null
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
@@ -259,6 +269,7 @@ module "consumer" {
   max_message_size                     = each.value.max_message_size
   receive_wait_time_seconds            = each.value.receive_wait_time_seconds
   role_name                            = each.value.role_name
+  role_arn                             = each.value.role_arn
   lambda                               = each.value.lambda
   oldest_message_age_threshold_seconds = each.value.oldest_message_age_threshold_seconds
   kms_master_key_id                    = each.value.kms_key
