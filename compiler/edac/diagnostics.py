@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,18 +81,30 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 # Rendering
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines as YAML 1.2 and every editor count them: broken at CR LF, CR or LF only
+    (str.splitlines also breaks at U+0085, U+2028, form feeds and more)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 class SourceCache:
     """Reads source lines for the human renderer; files that vanished render without excerpt."""
 
     def __init__(self, texts: dict[str, str] | None = None) -> None:
         self._lines: dict[str, list[str]] = {}
         for name, text in (texts or {}).items():
-            self._lines[name] = text.splitlines()
+            self._lines[name] = source_lines(text)
 
     def line(self, file: str, number: int) -> str | None:
         if file not in self._lines:
             try:
-                self._lines[file] = Path(file).read_text(encoding="utf-8").splitlines()
+                self._lines[file] = source_lines(Path(file).read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):
                 self._lines[file] = []
         lines = self._lines[file]
@@ -99,7 +113,23 @@ class SourceCache:
         return None
 
 
-_CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {10: "\\n", 9: "\\t", 13: "\\r", 127: "\\x7f"}
+_CONTROL = ({i: f"\\x{i:02x}" for i in [*range(32), *range(127, 160)]}
+            | {10: "\\n", 9: "\\t", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+# In a source excerpt: one visible column per control character, so the caret stays under it
+# (and nothing reaches the terminal as a control sequence).
+_PICTURES = ({i: 0x2400 + i for i in range(32)} | {9: " ", 127: 0x2421}
+             | {i: 0xFFFD for i in [*range(128, 160), 0x2028, 0x2029]})
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: combining marks none, wide (CJK) characters two."""
+    return sum(_char_width(c) for c in text)
 
 
 def one_line(text: str) -> str:
@@ -116,10 +146,11 @@ def _excerpt(span: Span, label: str, sources: SourceCache, gutter: int) -> list[
     pad = " " * gutter
     if text is None:
         return []
-    text = text.replace("\t", " ")
-    width = span.end_col - span.col if span.end_line == span.line else len(text) - span.col + 1
-    width = max(1, width)
-    marker = " " * (span.col - 1) + "^" * width
+    text = text.translate(_PICTURES)
+    start = span.col - 1
+    end = span.end_col - 1 if span.end_line == span.line else len(text)
+    width = max(1, display_width(text[start:end]))
+    marker = " " * display_width(text[:start]) + "^" * width
     out = [f"{pad} |", f"{span.line:>{gutter}} | {text}", f"{pad} | {marker}"]
     if label:
         out[-1] += f" {label}"

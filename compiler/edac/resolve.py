@@ -9,6 +9,7 @@ here too, relative to the file that names them.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,11 +123,17 @@ _System = tuple[
 def _system_settings(files: list[tuple[SourceFile, FileSpec]], col: _Collector) -> _System | None:
     first_name: tuple[str, str] | None = None  # (value, file)
     given: dict[str, tuple[Any, str]] = {}
-    for src, spec in sorted(files, key=lambda f: f[0].path):
+    ordered = sorted(files, key=lambda f: f[0].path)
+    # when files disagree, the name most of them give is taken as meant (ties: the first
+    # file's), and the others are the ones reported
+    votes = Counter(spec.name for _, spec in ordered if spec.name is not None)
+    if votes:
+        meant = max(votes, key=lambda name: votes[name])  # first of the most given
+        first_name = next((spec.name, src.path) for src, spec in ordered if spec.name == meant)
+    for src, spec in ordered:
         if spec.name is not None:
-            if first_name is None:
-                first_name = (spec.name, src.path)
-            elif spec.name != first_name[0]:
+            assert first_name is not None
+            if spec.name != first_name[0]:
                 col.error(
                     "E206",
                     f"this file belongs to system `{spec.name}`, but "

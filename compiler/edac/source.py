@@ -91,6 +91,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _BadScalar(Exception):
+    """A tagged scalar that cannot be constructed; args[0] is its diagnostic."""
+
+
 class _Converter:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -117,7 +121,16 @@ class _Converter:
             constructor = _CONSTRUCTOR.yaml_constructors.get(node.tag)
             if constructor is None:
                 return node.value
-            return constructor(_CONSTRUCTOR, node)
+            try:
+                return constructor(_CONSTRUCTOR, node)
+            except (yaml.YAMLError, ValueError, TypeError) as exc:
+                # a scalar its tag cannot construct, e.g. `!!int 20s` or a bad `!!binary`
+                tag = "!!" + node.tag.rsplit(":", 1)[-1]
+                raise _BadScalar(Diagnostic(
+                    "E001", Severity.ERROR,
+                    f"invalid YAML value: `{node.value}` cannot be read as `{tag}`",
+                    self.span(node), f"not a valid `{tag}`",
+                    help=f"remove the `{tag}` tag, or write a value of that type")) from exc
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.MappingNode)
@@ -128,7 +141,7 @@ class _Converter:
         # `<<:` merge keys first, so that the mapping's own keys (and their spans) win
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                result.update(self.merge_source(value_node, path, depth))
+                result.update(self.merge_source(key_node, value_node, path, depth))
         first_seen: dict[str, _Marks] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -167,7 +180,8 @@ class _Converter:
             result[key] = self.convert(value_node, path + (key,), depth + 1)
         return result
 
-    def merge_source(self, node: yaml.Node, path: Path_, depth: int) -> dict[str, Any]:
+    def merge_source(self, key: yaml.Node, node: yaml.Node, path: Path_,
+                     depth: int) -> dict[str, Any]:
         """The mappings named by a `<<:` merge key; earlier mappings in a list win."""
         nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
         out: dict[str, Any] = {}
@@ -175,13 +189,18 @@ class _Converter:
             if isinstance(item, yaml.MappingNode):
                 out.update(self.mapping(item, path, depth + 1))
             else:
+                # an alias is the node it names: its marks are the anchor's, so the
+                # diagnostic stands at the `<<` and points back at what it names
                 self.diagnostics.append(
                     Diagnostic(
                         "E005",
                         Severity.ERROR,
                         "a `<<` merge key must name a mapping",
-                        self.span(item),
-                        "not a mapping",
+                        self.span(key),
+                        "merges something that is not a mapping",
+                        help="merge an anchored mapping, e.g. `base: &base {team: x}` then "
+                        "`<<: *base`",
+                        related=(Related(self.span(item), "this is what it names"),),
                     )
                 )
         return out
@@ -197,6 +216,25 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
     span = None
     if mark is not None:
         span = Span(file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+    opened = getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    if (context and context.startswith("while parsing a flow") and opened is not None
+            and problem_mark is not None and problem_mark.line > opened.line):
+        # an unclosed `[` or `{`: the parser notices lines later (often at the end of the
+        # file); the place to fix is where it was opened
+        closer = "]" if "sequence" in context else "}"
+        opener = "[" if closer == "]" else "{"
+        start = Span(file, opened.line + 1, opened.column + 1, opened.line + 1,
+                     opened.column + 2)
+        related: tuple[Related, ...] = ()
+        if problem_mark.line < len(text.splitlines()):
+            related = (Related(Span(file, problem_mark.line + 1, problem_mark.column + 1,
+                                    problem_mark.line + 1, problem_mark.column + 2),
+                               "the list or mapping was still open here"),)
+        return Diagnostic("E001", Severity.ERROR,
+                          f"invalid YAML: this `{opener}` is never closed", start,
+                          "opened here", help=f"close it with `{closer}` (and separate the "
+                          "items with `, `)", related=related)
     help_text = None
     lines = text.splitlines()
     at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][
@@ -210,8 +248,42 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
     return Diagnostic("E001", Severity.ERROR, message, span, "here", help=help_text)
 
 
+# Characters YAML does not allow in a file (PyYAML's reader refuses them, without a line), and
+# the three that YAML 1.1 readers take for line breaks while YAML 1.2 and editors do not
+# (PyYAML then reports errors on the wrong line, or turns U+0085 into a space in a quoted
+# string): refused up front, at their line and column, with the escape that keeps them.
+_NOT_PRINTABLE = re.compile(
+    "[\u2028\u2029]|[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPES = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+
+
+def _character_problem(text: str, file: str) -> Diagnostic | None:
+    match = _NOT_PRINTABLE.search(text, 1 if text.startswith("\ufeff") else 0)
+    if match is None:
+        return None
+    char = match.group()
+    start = match.start()
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    name = f"U+{ord(char):04X}"
+    if char in _ESCAPES:
+        message = f"invalid YAML: the line separator {name} is not allowed in a topology file"
+        help_text = (f"YAML readers disagree on whether it ends a line: delete it, or write "
+                     f"it as the escape `{_ESCAPES[char]}` inside a double-quoted string")
+    else:
+        message = f"invalid YAML: the control character {name} is not allowed"
+        help_text = (f"delete it; to keep it in a value, write it as the escape "
+                     f"`\\x{ord(char):02x}` inside a double-quoted string"
+                     if ord(char) < 0x100 else "delete it")
+    span = Span(file, line, column, line, column + 1)
+    return Diagnostic("E001", Severity.ERROR, message, span, "here", help=help_text)
+
+
 def parse_text(text: str, file: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Parse one YAML document; returns the file (None on fatal errors) and diagnostics."""
+    problem = _character_problem(text, file)
+    if problem is not None:
+        return None, [problem]
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
@@ -258,8 +330,9 @@ def parse_text(text: str, file: str) -> tuple[SourceFile | None, list[Diagnostic
                 f"{_MAX_DEPTH} deep",
             )
         ]
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
-        # a scalar that its tag cannot construct, e.g. `!!int abc` or a bad `!!binary`
+    except _BadScalar as exc:
+        return None, [exc.args[0]]
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
         return None, [Diagnostic("E001", Severity.ERROR, f"invalid YAML value: {exc}",
                                  Span.file_start(file))]
     return SourceFile(file, text, data, converter.spans), converter.diagnostics

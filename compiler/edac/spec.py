@@ -235,7 +235,9 @@ class RouteSpec(_Model):
     description: str | None = Field(
         None, max_length=512, description="Description of the route's EventBridge rules"
     )
-    events: list[Text] | None = Field(None, description="Event types (detail-types) to route")
+    events: list[Text] | None = Field(
+        None, min_length=1, description="Event types (detail-types) to route"
+    )
     filter: dict[str, Any] | None = Field(
         None, description="EventBridge pattern fragment applied to the event's `detail`"
     )

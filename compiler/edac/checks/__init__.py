@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterable
 
 from edac.checks import graph, names, patterns, queues, schemas, text
@@ -21,8 +23,31 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+_PER_CONSUMER = re.compile(r"consumer `([^`]+)`: (.*)", re.S)
+
+
 def run_checks(topology: Topology) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for check in CHECKS:
         found.extend(check(topology))
-    return found
+    return _merge_shared_settings(found)
+
+
+def _merge_shared_settings(found: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic where several consumers inherit the same faulty setting (from
+    `defaults`): same code, place and text but for the consumer's name."""
+    groups: dict[tuple[object, ...], list[tuple[int, str]]] = {}
+    for index, d in enumerate(found):
+        match = _PER_CONSUMER.fullmatch(d.message)
+        if match and d.span is not None:
+            groups.setdefault((d.code, d.span, match[2], d.help), []).append((index, match[1]))
+    merged: dict[int, Diagnostic] = {}
+    dropped: set[int] = set()
+    for (_, _, rest, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        names = ", ".join(f"`{name}`" for _, name in members)
+        first = members[0][0]
+        merged[first] = dataclasses.replace(found[first], message=f"consumers {names}: {rest}")
+        dropped.update(index for index, _ in members[1:])
+    return [merged.get(i, d) for i, d in enumerate(found) if i not in dropped]

@@ -135,7 +135,10 @@ def teams(topo: Topology) -> Iterator[Diagnostic]:
 def bus(topo: Topology) -> Iterator[Diagnostic]:
     b = topo.bus
     where = ("name",) if b.origin is not None else ()
-    if b.name == "default":
+    system_ok = all(NAME.fullmatch(v) for v in (topo.name, topo.environment) if v is not None)
+    if b.name == f"{topo.prefix}-events" and not system_ok:
+        pass  # named after the system: its E601 says it all
+    elif b.name == "default":
         yield diag(topo, "E604", "the bus name `default` is reserved for the default bus",
                    b.origin, *where, label="reserved name",
                    help="name the custom bus, e.g. `<system>-events`")

@@ -283,6 +283,19 @@ def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
                 known = sorted({k for _, (_, ks) in resolved for k in ks})
                 guess = did_you_mean(cond.field[-1], known)
                 reported = True
+                inner = cond.field[1:]
+                if cond.field[0] == "detail" and inner and any(
+                        s.resolve(inner)[0] is not None for _, s in schemas):
+                    yield diag(
+                        topo, "E404",
+                        f"route `{route.name}` filters on `{field}`: `filter` already applies "
+                        f"inside the event's `detail`",
+                        route.origin, "filter", *cond.yaml[:1], key=True,
+                        label="one `detail` level too many",
+                        help=f"remove the `detail:` level (filter on `{'.'.join(inner)}`), or "
+                        "write a `pattern:` to match on the whole event",
+                    )
+                    continue
                 yield diag(
                     topo, "E404",
                     f"route `{route.name}` filters on `{field}`, a field that no schema of "

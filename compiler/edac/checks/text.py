@@ -59,8 +59,19 @@ def _fields(topo: Topology) -> Iterator[tuple[Any, Origin | None, tuple[str | in
 
 
 def _codes(text: str) -> str:
-    """The non-ASCII characters of `text` as code points, to show what differs."""
-    return " ".join(f"U+{ord(ch):04X}" for ch in text if ord(ch) > 127)
+    return " ".join(f"U+{ord(ch):04X}" for ch in text)
+
+
+def _changes(text: str, normal: str) -> str:
+    """What normalization changes, as code points: `U+0065 U+0301 -> U+00E9, ...`, one
+    entry per changed character with its combining marks."""
+    starts = [i for i, ch in enumerate(text) if i == 0 or not unicodedata.combining(ch)]
+    pieces = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    changed = [(p, unicodedata.normalize("NFC", p)) for p in pieces]
+    changed = [(p, n) for p, n in changed if p != n]
+    if not changed:  # composed across characters (e.g. Hangul jamo): show the whole text
+        changed = [(text, normal)]
+    return ", ".join(f"{_codes(p)} -> {_codes(n)}" for p, n in changed)
 
 
 def nfc(topo: Topology) -> Iterator[Diagnostic]:
@@ -71,7 +82,7 @@ def nfc(topo: Topology) -> Iterator[Diagnostic]:
                 yield diag(
                     topo, "E610",
                     f"`{text}` is not in Unicode NFC form: Terraform would turn it into "
-                    f"`{normal}` ({_codes(text)} -> {_codes(normal)})",
+                    f"`{normal}` ({_changes(text, normal)})",
                     origin, *sub, key=key, label="changed by Terraform",
                     help=f"write it in NFC: `{normal}` (most editors do; a decomposed or "
                     "compatibility character came in by copy and paste)",
