@@ -119,6 +119,13 @@ def test_applies_and_a_plan_after_it_is_empty(deployment: Deployment) -> None:
         assert queues[name]["dlq_url"].endswith(f"/{consumer.queues.dlq}")
         assert queues[name]["queue_arn"] == deployment.queue_arn(consumer.queues.main)
         assert queues[name]["dlq_arn"] == deployment.queue_arn(consumer.queues.dlq)
+    # what the accounts of other-account roles must attach to them
+    grants = deployment.outputs["cross_account_role_policies"]
+    assert set(grants) == {n for n, c in topo.consumers.items() if other_account_role(c)}
+    for name, policy in grants.items():
+        (statement,) = json.loads(policy)["Statement"]
+        assert statement["Resource"] == deployment.queue_arn(topo.consumers[name].queues.main)
+        assert sorted(statement["Action"]) == CONSUME_ACTIONS
     assert deployment.plan_exit_code == 0, (
         f"a plan right after apply is not empty (exit {deployment.plan_exit_code}):\n"
         f"{deployment.plan_output[-6000:]}")
@@ -299,6 +306,14 @@ def test_wiring_as_applied(deployment: Deployment) -> None:
                                                   AttributeNames=["Policy"])["Attributes"]
             statements = json.loads(attributes["Policy"])["Statement"]
             allows = [s for s in statements if s["Effect"] == "Allow"]
+            other = other_account_role(consumer)
+            if other is not None and queue == consumer.queues.main:
+                # a role of another account: let in by the queue policy, to consume only
+                (role,) = [s for s in allows if s["Sid"] == "ConsumeFromRoleAccount"]
+                assert role["Principal"] == {"AWS": other}
+                assert sorted(role["Action"]) == CONSUME_ACTIONS
+                assert role["Resource"] == deployment.queue_arn(queue)
+                allows.remove(role)
             assert len(allows) == 1, (queue, statements)
             assert allows[0]["Principal"] == {"Service": "events.amazonaws.com"}
             assert allows[0]["Action"] == "sqs:SendMessage"
@@ -317,6 +332,19 @@ def test_wiring_as_applied(deployment: Deployment) -> None:
         assert mapping["FunctionArn"].endswith(f":function:{consumer.lambda_.function}")
         assert mapping["BatchSize"] == consumer.lambda_.batch_size
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+CONSUME_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+                   "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+
+
+def other_account_role(consumer: ir.Consumer) -> str | None:
+    """The consumer's role ARN when it is in another account than the deploying one."""
+    role = consumer.container.role if consumer.container is not None else (
+        consumer.lambda_.role if consumer.lambda_ is not None else None)
+    if role and role.startswith("arn:") and role.split(":")[4] != ACCOUNT_ID:
+        return role
+    return None
 
 
 def check_encryption(deployment: Deployment, consumer: ir.Consumer, queue: str,
@@ -406,6 +434,8 @@ def test_every_applied_policy_is_least_privilege(deployment: Deployment) -> None
                                      "Principal": "*", "Action": "sqs:*", "Resource": resource,
                                      "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
                 denied.add(resource.rsplit(":", 1)[-1])
+            elif statement["Sid"] == "ConsumeFromRoleAccount":  # checked below
+                continue
             else:  # only EventBridge, only for the rules that target the queue
                 assert statement["Principal"] == {"Service": "events.amazonaws.com"}, address
                 assert statement["Action"] == "sqs:SendMessage", address
@@ -430,8 +460,25 @@ def test_every_applied_policy_is_least_privilege(deployment: Deployment) -> None
     # consumers: their own queue, the idempotency table, their queue's key; nothing else
     table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/"
     role_policies = {d_address: d for d_address, d in by_type.get("aws_iam_role_policy", [])}
-    consumers_with_roles = [c for c in topo.consumers.values()
-                            if c.lambda_ is not None or c.container is not None]
+    queue_policies = dict(by_type.get("aws_sqs_queue_policy", []))
+    consumers_with_roles = []
+    for consumer in topo.consumers.values():
+        other = other_account_role(consumer)
+        if other is None:
+            consumers_with_roles.append(consumer)
+            continue
+        # a role of another account: no inline policy here (it would land on a same-named
+        # role of this account); the main queue's policy lets exactly that role consume
+        assert not any(a.startswith(f'module.consumer["{consumer.name}"].')
+                       for a in role_policies), consumer.name
+        document = queue_policies[f'module.consumer["{consumer.name}"].'
+                                  'aws_sqs_queue_policy.this']
+        (grant,) = [s for s in document["Statement"] if s["Sid"] == "ConsumeFromRoleAccount"]
+        assert grant == {"Sid": "ConsumeFromRoleAccount", "Effect": "Allow",
+                         "Principal": {"AWS": other}, "Action": CONSUME_ACTIONS,
+                         "Resource": deployment.queue_arn(consumer.queues.main)}
+    assert any(other_account_role(c) for c in topo.consumers.values()) == \
+        (deployment.name == "marketplace")  # the example that has one
     assert len(role_policies) == len(consumers_with_roles)
     for consumer in consumers_with_roles:
         (document,) = [d for a, d in role_policies.items()
