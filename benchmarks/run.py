@@ -30,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bytecode import ensure_bytecode  # noqa: E402
 from generate import generate  # noqa: E402
 
 FLOOR = r"""
@@ -122,6 +123,7 @@ def main() -> None:
     edac = [sys.executable, "-m", "edac.cli"]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {platform.system()} {platform.release()}")
+    print(ensure_bytecode())
     print(f"each figure: median of {args.runs} runs after a warm-up run (min-max); "
           "new process per run\n")
     header = (f"{'routes':>6} {'files':>5} {'resources':>9} {'out MB':>6} | "

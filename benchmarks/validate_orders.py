@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bytecode import ensure_bytecode  # noqa: E402
 
 
 def timed(cmd: list[str], runs: int) -> list[float]:
@@ -33,6 +36,7 @@ def main() -> None:
         "edac validate examples/orders": [sys.executable, "-m", "edac.cli", "validate",
                                           "examples/orders"],
     }
+    print(ensure_bytecode())
     print(f"{'command':<34} {'min':>7} {'median':>7} {'max':>7}   ({runs} runs)")
     for name, cmd in cases.items():
         t = timed(cmd, runs)

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# bytecode now, as pip does for a regular install (an editable one would write it at the first
+# run, or never where PYTHONDONTWRITEBYTECODE is set: then every run compiles edac again)
+.venv/bin/python -m compileall -q compiler/edac >/dev/null
 
 .venv/bin/edac validate examples/orders
 .venv/bin/edac compile examples/orders -o build

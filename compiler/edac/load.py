@@ -43,6 +43,16 @@ _TYPE_NAMES = {
 }
 
 
+# what an empty list should hold instead
+_EMPTY_HELP = {
+    "events": "name the event types to route, e.g. `events: [OrderPlaced]` (or leave `events` "
+              "out and write a `pattern`)",
+    "to": "name the consumers that receive the events, e.g. `to: [billing]`",
+    "principals": "name the roles or accounts allowed to put events, or leave `principals` out",
+    "previously": "name the earlier names, or leave `previously` out",
+}
+
+
 def describe_value(value: Any) -> str:
     if value is None:
         return "nothing (null)"
@@ -216,7 +226,7 @@ def _message(err: dict[str, Any], path: Path_, value: Any) -> tuple[str, str, st
         return "E104", f"{where} must be {word} {shown}", "out of range", None
     if kind in ("too_short", "too_long"):
         if kind == "too_short" and ctx.get("min_length") == 1:
-            return "E104", f"{where} must not be empty", "empty", None
+            return "E104", f"{where} must not be empty", "empty", _EMPTY_HELP.get(field)
         limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         word = "at least" if kind == "too_short" else "at most"
         unit = "item" if isinstance(value, list) else "character"
