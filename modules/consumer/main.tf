@@ -207,12 +207,11 @@ resource "aws_sqs_queue_policy" "dlq" {
 # Consumer permissions (inline, non-exclusive: never aws_iam_policy_attachment)
 ################################################################################
 
-resource "aws_iam_role_policy" "consume" {
-  count = local.create_iam ? 1 : 0
-
-  name = "edac-consume-${local.queue_name}"
-  role = local.role_name
-  policy = jsonencode({
+locals {
+  # What the consuming role may do: put inline on a role of this account, or given as the
+  # cross_account_role_policy output to a role of another (which has no idempotency table:
+  # refused by the queue policy's precondition).
+  consume_policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
       [{
@@ -240,6 +239,14 @@ resource "aws_iam_role_policy" "consume" {
       }],
     )
   })
+}
+
+resource "aws_iam_role_policy" "consume" {
+  count = local.create_iam ? 1 : 0
+
+  name   = "edac-consume-${local.queue_name}"
+  role   = local.role_name
+  policy = local.consume_policy
 }
 
 ################################################################################

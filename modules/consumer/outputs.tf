@@ -45,21 +45,5 @@ output "event_source_mapping_uuid" {
 
 output "cross_account_role_policy" {
   description = "For a consuming role in another account (role_arn): the IAM policy that account must attach to it (this queue's policy already lets it in). null otherwise."
-  value = local.cross_account ? jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [{
-        Sid      = "ConsumeQueue"
-        Effect   = "Allow"
-        Action   = local.consume_actions
-        Resource = aws_sqs_queue.this.arn
-      }],
-      local.kms_key_arn == null ? [] : [{
-        Sid      = "DecryptQueueMessages"
-        Effect   = "Allow"
-        Action   = "kms:Decrypt"
-        Resource = local.kms_key_arn
-      }],
-    )
-  }) : null
+  value       = local.cross_account ? local.consume_policy : null
 }
