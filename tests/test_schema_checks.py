@@ -160,3 +160,78 @@ routes:
     assert [(d.code, d.message) for d in result.diagnostics] == [
         ("W702", "no route takes event type `B`")
     ]
+
+
+# -- the fast meta-schema check -------------------------------------------------------------
+
+def _verdict(cls: Any, schema: Any) -> bool:
+    import jsonschema
+
+    try:
+        cls.check_schema(schema)
+    except jsonschema.exceptions.SchemaError:
+        return False
+    return True
+
+
+def _schemas() -> Any:
+    """Schemas built from the keywords both drafts share, with values of every shape (right
+    and wrong), plus now and then a keyword or shape that draft 7 reads differently."""
+    from hypothesis import strategies as st
+
+    from edac.resolve import _SAME_IN_DRAFT7
+
+    anything = st.recursive(
+        st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2, allow_nan=False)
+        | st.sampled_from(["", "string", "object", "number", "integer", "array", "boolean",
+                           "null", "strin", "a", "(", "[a-z]+", "^x$", "uri", "date-time",
+                           "https://json-schema.org/draft/2020-12/schema"]),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+            st.sampled_from(["a", "b", "type"]), inner, max_size=2),
+        max_leaves=6)
+    keys = st.sampled_from(sorted(_SAME_IN_DRAFT7) + ["$ref", "$defs", "$id", "prefixItems",
+                                                      "dependentRequired", "definitions"])
+
+    def extend(inner: Any) -> Any:
+        value = (anything | inner | st.lists(inner, max_size=3)
+                 | st.dictionaries(st.sampled_from(["a", "b", "^c"]), inner, max_size=3))
+        return st.dictionaries(keys, value, max_size=4)
+
+    return st.recursive(st.booleans() | st.dictionaries(keys, anything, max_size=3), extend,
+                        max_leaves=12)
+
+
+def test_the_fast_meta_schema_check_gives_the_2020_12_verdict() -> None:
+    """Where edac checks a 2020-12 schema against draft 7's meta-schema (faster), the verdict
+    is the one 2020-12's meta-schema gives, on generated schemas both valid and invalid."""
+    import jsonschema
+    from hypothesis import HealthCheck, given, settings
+
+    from edac.resolve import reads_the_same_in_draft7
+
+    seen = {"fast valid": 0, "fast invalid": 0, "full": 0}
+
+    @settings(max_examples=2500, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(_schemas())
+    def compare(schema: Any) -> None:
+        if not reads_the_same_in_draft7(schema):
+            seen["full"] += 1
+            return
+        full = _verdict(jsonschema.Draft202012Validator, schema)
+        assert _verdict(jsonschema.Draft7Validator, schema) == full, schema
+        seen["fast valid" if full else "fast invalid"] += 1
+
+    compare()
+    # the comparison is not vacuous: both verdicts, and schemas left to the full check
+    assert min(seen.values()) >= 100, seen
+
+
+def test_event_schemas_take_the_fast_check() -> None:
+    from conftest import ROOT
+    from edac.resolve import reads_the_same_in_draft7
+
+    paths = sorted((ROOT / "examples").rglob("schemas/*.json"))
+    assert paths
+    for path in paths:
+        assert reads_the_same_in_draft7(json.loads(path.read_text())), path
