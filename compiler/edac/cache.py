@@ -46,6 +46,19 @@ def digest(kind: str, text: str) -> str:
     return h.hexdigest()
 
 
+def subdirectory(name: str) -> Path | None:
+    """A folder of the cache for other tools' files (e.g. compiled templates), or None when
+    the cache is off or cannot be made."""
+    directory = _directory()
+    if directory is None:
+        return None
+    try:
+        (directory / name).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return directory / name
+
+
 def has(key: str) -> bool:
     directory = _directory()
     return directory is not None and (directory / key[:2] / key).exists()
