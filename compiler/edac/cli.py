@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -26,6 +26,9 @@ from edac.diagnostics import (
     render_short,
     summary,
 )
+
+if TYPE_CHECKING:
+    from edac.ir import Topology
 
 # The CLI uses no pydantic plugins; looking for them costs a scan of every installed package
 # at start-up (a third of edac's own start-up time). Library users keep their setting.
@@ -237,27 +240,33 @@ def test_event_pattern_(pattern: str, event: str) -> None:
               show_default=True)
 def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
     """Show which routes and consumer queues an event reaches, and why others miss it."""
-    from edac.api import load_topology
     from edac.patterns import InvalidEvent
     from edac.simulate import EventError, as_event, as_json, render, route_event
 
-    result = load_topology(paths)
-    if not result.ok:
-        _report(result.diagnostics, "human", result.sources)
-        sys.exit(1)
-    assert result.topology is not None
+    topo = _topology_or_exit(paths)
     try:
         with open(event_file, encoding="utf-8") as handle:
             event = as_event(json.load(handle))
-        outcomes = route_event(result.topology, event)
+        outcomes = route_event(topo, event)
     except OSError as exc:
         click.echo(f"error: cannot read {event_file}: {exc.strerror}", err=True)
         sys.exit(1)
     except (ValueError, EventError, InvalidEvent) as exc:
         click.echo(f"error: {event_file} is not a usable event: {exc}", err=True)
         sys.exit(1)
-    click.echo(as_json(outcomes) if fmt == "json" else render(result.topology, event, outcomes),
-               nl=False)
+    click.echo(as_json(outcomes) if fmt == "json" else render(topo, event, outcomes), nl=False)
+
+
+def _topology_or_exit(paths: Sequence[str]) -> Topology:
+    """The topology at `paths`; its diagnostics printed and exit 1 when it has errors."""
+    from edac.api import load_topology
+
+    result = load_topology(paths)
+    if not result.ok:
+        _report(result.diagnostics, "human", result.sources)
+        sys.exit(1)
+    assert result.topology is not None
+    return result.topology
 
 
 def _emit_text(text: str, output: str | None) -> None:
@@ -292,15 +301,9 @@ def diagram(paths: tuple[str, ...], fmt: str, output: str | None, teams: tuple[s
     Mermaid draws at most 500 edges and 50,000 characters: for a larger topology, draw a
     part of it with --team, --consumer or --event (repeatable; together they add up).
     """
-    from edac.api import load_topology
     from edac.emit.mermaid import DiagramTooLarge, Selection, flowchart, listing, markdown
 
-    result = load_topology(paths)
-    if not result.ok:
-        _report(result.diagnostics, "human", result.sources)
-        sys.exit(1)
-    topo = result.topology
-    assert topo is not None
+    topo = _topology_or_exit(paths)
     selection = Selection(frozenset(teams), frozenset(consumers), frozenset(events))
     unknown = selection.unknown(topo)
     for problem in unknown:
@@ -331,14 +334,9 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
     diagram of the new topology with added, removed and changed elements marked. With a git
     ref, the same PATHS are read from that commit.
     """
-    from edac.api import load_topology
     from edac.diff import BaseError, compare, load_base, markdown
 
-    result = load_topology(paths)
-    if not result.ok:
-        _report(result.diagnostics, "human", result.sources)
-        sys.exit(1)
-    assert result.topology is not None
+    topo = _topology_or_exit(paths)
     try:
         before = load_base(base, paths)
     except BaseError as exc:
@@ -348,7 +346,7 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
         click.echo(f"error: the base `{base}` has errors; cannot compare with it", err=True)
         _report(before.diagnostics, "human", before.sources)
         sys.exit(1)
-    changes = compare(before.topology if before else None, result.topology)
+    changes = compare(before.topology if before else None, topo)
     _emit_text(markdown(changes, base), output)
     if fail_on_destroy and changes.destroys:
         names = ", ".join(f"`{loss.consumer}`" for loss in changes.destroys)
