@@ -46,3 +46,14 @@ def check_golden(path: Path, actual: str, update: bool, bless: str) -> None:
 
 def example_dirs() -> list[Path]:
     return sorted(p for p in EXAMPLES.iterdir() if p.is_dir())
+
+
+def generate_topology(routes: int, out: Path) -> None:
+    """A synthetic topology of `routes` routes in `out`, by the benchmarks' generator."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    generator.generate(routes, out)

@@ -8,7 +8,6 @@ process): see `verdicts`.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
 import json
 import random
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, check_golden, example_dirs
+from conftest import ROOT, check_golden, example_dirs, generate_topology
 from edac import ir
 from edac.api import compile_paths, load_topology
 from edac.cli import main
@@ -426,12 +425,8 @@ BIG_ROUTES = 300
 
 @pytest.fixture(scope="module")
 def big_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
     path = tmp_path_factory.mktemp("big")
-    generator.generate(BIG_ROUTES, path)
+    generate_topology(BIG_ROUTES, path)
     return path
 
 

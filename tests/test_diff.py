@@ -19,7 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ROOT, check_golden
+from conftest import ROOT, check_golden, generate_topology
 from edac import ir
 from edac.api import load_topology
 from edac.cli import main
@@ -99,14 +99,8 @@ def v2(tmp_path_factory: pytest.TempPathFactory) -> Diff:
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Diff:
     """A 300-route topology with one route removed and one consumer's queue changed."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
     old = tmp_path_factory.mktemp("big-old")
-    generator.generate(300, old)
+    generate_topology(300, old)
     new = tmp_path_factory.mktemp("big-new") / "t"
     shutil.copytree(old, new)
     team = new / "team0007.yaml"
