@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from edac.diagnostics import Diagnostic, Related, Severity, Span
+from edac.diagnostics import Diagnostic, Related, Severity, Span, source_lines
 
 Path_ = tuple[str | int, ...]
 _Marks = tuple[int, int, int, int]
@@ -206,37 +206,37 @@ class _Converter:
         return out
 
 
+def _mark_span(file: str, mark: yaml.Mark) -> Span:
+    return Span(file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+
+
 def _yaml_error(file: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    mark = problem_mark or context_mark
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"invalid YAML: {problem}"
     if context:
         message += f" ({context})"
-    span = None
-    if mark is not None:
-        span = Span(file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
-    opened = getattr(exc, "context_mark", None)
-    problem_mark = getattr(exc, "problem_mark", None)
-    if (context and context.startswith("while parsing a flow") and opened is not None
-            and problem_mark is not None and problem_mark.line > opened.line):
+    lines = source_lines(text)
+    if (context and context.startswith("while parsing a flow") and context_mark is not None
+            and problem_mark is not None and problem_mark.line > context_mark.line):
         # an unclosed `[` or `{`: the parser notices lines later (often at the end of the
         # file); the place to fix is where it was opened
         closer = "]" if "sequence" in context else "}"
         opener = "[" if closer == "]" else "{"
-        start = Span(file, opened.line + 1, opened.column + 1, opened.line + 1,
-                     opened.column + 2)
         related: tuple[Related, ...] = ()
-        if problem_mark.line < len(text.splitlines()):
-            related = (Related(Span(file, problem_mark.line + 1, problem_mark.column + 1,
-                                    problem_mark.line + 1, problem_mark.column + 2),
+        if problem_mark.line < len(lines):
+            related = (Related(_mark_span(file, problem_mark),
                                "the list or mapping was still open here"),)
         return Diagnostic("E001", Severity.ERROR,
-                          f"invalid YAML: this `{opener}` is never closed", start,
-                          "opened here", help=f"close it with `{closer}` (and separate the "
-                          "items with `, `)", related=related)
+                          f"invalid YAML: this `{opener}` is never closed",
+                          _mark_span(file, context_mark), "opened here",
+                          help=f"close it with `{closer}` (and separate the items with `, `)",
+                          related=related)
+    span = _mark_span(file, mark) if mark is not None else None
     help_text = None
-    lines = text.splitlines()
     at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][
         : mark.column + 1]
     if at_tab or " tab" in problem.lower():

@@ -253,13 +253,11 @@ class Lifecycle:
         stage.plan = Plan.read(json.loads(shown.stdout), proc.stdout)
 
     def _apply(self, stage: Stage) -> None:
-        args = ["apply", "-auto-approve", "-input=false", "-no-color",
-                f"-parallelism={APPLY_PARALLELISM}"]
         planned = self.out / "edac.tfplan"
-        if stage.plan is not None and planned.exists():
-            args = ["apply", "-input=false", "-no-color", f"-parallelism={APPLY_PARALLELISM}",
-                    "edac.tfplan"]  # exactly the plan the test looks at
-        _check(_terraform(args, self.out, self.env))
+        # a planned stage applies exactly the plan its test looks at
+        what = [planned.name] if stage.plan is not None else ["-auto-approve"]
+        _check(_terraform(["apply", "-input=false", "-no-color",
+                           f"-parallelism={APPLY_PARALLELISM}", *what], self.out, self.env))
         planned.unlink(missing_ok=True)
         stage.applied = True
         # converged: nothing left to do (before the harness disables the Lambda mappings)
@@ -275,20 +273,21 @@ class Lifecycle:
         assert response["FailedEntryCount"] == 0, response
         STATS.add(events=times)
 
+    def _queue_attributes(self) -> dict[str, dict[str, str]]:
+        """Every queue on the endpoint: its message count and creation time, by name."""
+        return {url.rsplit("/", 1)[-1]: self._sqs.get_queue_attributes(
+                    QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages",
+                                                  "CreatedTimestamp"])["Attributes"]
+                for url in all_queue_urls(self.ep)}
+
     def _counts(self) -> dict[str, int]:
-        counts = {}
-        for url in all_queue_urls(self.ep):
-            attributes = self._sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
-            counts[url.rsplit("/", 1)[-1]] = int(attributes["ApproximateNumberOfMessages"])
-        return counts
+        return {name: int(attributes["ApproximateNumberOfMessages"])
+                for name, attributes in self._queue_attributes().items()}
 
     def _observe(self, stage: Stage) -> None:
-        stage.queues = self._counts()
-        for name in stage.queues:
-            stage.created[name] = self._sqs.get_queue_attributes(
-                QueueUrl=self._url(name), AttributeNames=["CreatedTimestamp"]
-            )["Attributes"]["CreatedTimestamp"]
+        queues = self._queue_attributes()
+        stage.queues = {n: int(a["ApproximateNumberOfMessages"]) for n, a in queues.items()}
+        stage.created = {n: a["CreatedTimestamp"] for n, a in queues.items()}
         proc = _terraform(["state", "list"], self.out, self.env)
         stage.state = proc.stdout.split() if proc.returncode == 0 else []
 
