@@ -122,7 +122,7 @@ _PICTURES = ({i: 0x2400 + i for i in range(32)} | {9: " ", 127: 0x2421}
 
 
 def _char_width(char: str) -> int:
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):  # marks on the character before
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
