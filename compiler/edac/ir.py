@@ -125,6 +125,14 @@ class Consumer:
     origin: Origin
 
     @property
+    def role(self) -> str | None:
+        """The role given to consume the queue (name or ARN): the container's, or the Lambda
+        function's when set (None: the function's execution role)."""
+        if self.container is not None:
+            return self.container.role
+        return self.lambda_.role if self.lambda_ is not None else None
+
+    @property
     def target_id(self) -> str:
         """The id of the consumer's EventBridge targets: its oldest name, like its queues, so
         that a rename neither replaces the targets nor stops delivery while they are made

@@ -340,8 +340,7 @@ CONSUME_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
 
 def other_account_role(consumer: ir.Consumer) -> str | None:
     """The consumer's role ARN when it is in another account than the deploying one."""
-    role = consumer.container.role if consumer.container is not None else (
-        consumer.lambda_.role if consumer.lambda_ is not None else None)
+    role = consumer.role
     if role and role.startswith("arn:") and role.split(":")[4] != ACCOUNT_ID:
         return role
     return None

@@ -72,8 +72,6 @@ def role_name(role: str) -> str:
 def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[str, Any]:
     q = c.queue
     lam = None
-    role = None
-    role_arn = None
     if c.lambda_ is not None:
         lam = {
             "function_name": c.lambda_.function,
@@ -81,11 +79,6 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
             "maximum_batching_window_in_seconds": None if q.fifo else c.lambda_.batching_window,
             "maximum_concurrency": c.lambda_.max_concurrency,
         }
-        role = role_name(c.lambda_.role) if c.lambda_.role else None
-        role_arn = c.lambda_.role if c.lambda_.role and c.lambda_.role.startswith("arn:") else None
-    elif c.container is not None:
-        role = role_name(c.container.role)
-        role_arn = c.container.role if c.container.role.startswith("arn:") else None
     return {
         "name": c.queues.base,
         "team": c.team,
@@ -98,8 +91,8 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
         "delay_seconds": q.delay,
         "max_message_size": q.max_message_size,
         "receive_wait_time_seconds": q.receive_wait,
-        "role_name": role,
-        "role_arn": role_arn,
+        "role_name": role_name(c.role) if c.role else None,
+        "role_arn": c.role if c.role and c.role.startswith("arn:") else None,
         "kms_key": q.kms_key,
         "lambda": lam,
         "idempotency": c.idempotency_ttl is not None,
