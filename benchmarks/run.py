@@ -101,7 +101,7 @@ def measure(make_cmd: object, runs: int, before: object = None) -> dict[str, flo
 def resource_count(path: Path) -> int:
     """Resources Terraform will manage for this topology (from the modules' structure)."""
     from edac.api import load_topology
-    from edac.emit.terraform import alert_teams
+    from edac.core.emit.terraform import alert_teams
 
     topo = load_topology([str(path)]).topology
     assert topo is not None

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, check_golden
 from edac.cli import main
-from edac.codes import CODES
+from edac.core.codes import CODES
 
 BROKEN = ROOT / "tests" / "cases" / "broken"
 CASES = sorted(p for p in BROKEN.iterdir() if p.is_dir())

@@ -15,7 +15,7 @@ import yaml
 
 from conftest import ROOT, example_dirs
 from edac.api import compile_paths
-from edac.write import write_output
+from edac.io.write import write_output
 
 CONFIG = ROOT / ".checkov.yaml"
 

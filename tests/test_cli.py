@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from edac import __version__
 from edac.cli import main
-from edac.codes import CODES
+from edac.core.codes import CODES
 
 ORDERS = str(ROOT / "examples" / "orders")
 

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, check_golden, example_dirs
 from edac.api import compile_paths
-from edac.emit.terraform import HEADER, MODULES
+from edac.core.emit.terraform import HEADER, MODULES
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = ROOT / "tests" / "cases" / "compile"

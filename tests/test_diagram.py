@@ -20,12 +20,12 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, check_golden, example_dirs, generate_topology
-from edac import ir
+from edac.core import ir
 from edac.api import compile_paths, load_topology
 from edac.cli import main
-from edac.emit import mermaid
-from edac.emit.mermaid import Edge, Graph, Node, Selection
-from edac.write import HEADER_MARK
+from edac.core.emit import mermaid
+from edac.core.emit.mermaid import Edge, Graph, Node, Selection
+from edac.io.write import HEADER_MARK
 from mermaid_harness import Result, check_diagrams, require_mermaid
 
 GOLDEN = ROOT / "tests" / "golden" / "diagrams"

@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from edac.api import Result, load_topology
 from edac.cli import main
-from edac.codes import CODES
-from edac.diagnostics import SourceCache, render_human, render_json, render_sarif, render_short
+from edac.core.codes import CODES
+from edac.core.diagnostics import SourceCache, render_human, render_json, render_sarif, render_short
 
 ORDERS_DIR = ROOT / "examples" / "orders"
 ORDERS = (ORDERS_DIR / "topology.yaml").read_text(encoding="utf-8")

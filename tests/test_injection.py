@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edac.api import compile_paths
-from edac.emit import hcl
+from edac.core.emit import hcl
 from tftools import require_terraform, run_terraform
 
 TOPOLOGIES = 10_000

@@ -3,7 +3,7 @@ right terminal column, nothing from the file reaching the terminal as a control 
 
 from __future__ import annotations
 
-from edac.diagnostics import (
+from edac.core.diagnostics import (
     Diagnostic,
     Severity,
     SourceCache,

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from edac.cli import main
-from edac.write import Manifest
+from edac.io.write import Manifest
 
 ORDERS = ROOT / "examples" / "orders"
 

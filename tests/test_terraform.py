@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from edac.api import compile_paths
-from edac.checks.patterns import sent_text
-from edac.write import write_output
+from edac.core.checks.patterns import sent_text
+from edac.io.write import write_output
 from test_compile import IDS, INPUTS
 from tftools import require_terraform, run_terraform, terraform_env
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from edac.write import MANIFEST, OutputError, write_output
+from edac.io.write import MANIFEST, OutputError, write_output
 
 ORDERS = ROOT / "examples" / "orders"
 
@@ -115,7 +115,7 @@ def test_cli_compile_reports_errors_and_writes_nothing(tmp_path: Path) -> None:
 KILLER = textwrap.dedent(
     """
     import os, sys
-    import edac.write as w
+    import edac.io.write as w
     point, n = sys.argv[1], int(sys.argv[2])
     calls = {"n": 0}
     def die_after(real):

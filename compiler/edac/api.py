@@ -10,12 +10,12 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
-from edac import ir
-from edac.checks import run_checks
-from edac.diagnostics import Diagnostic, has_errors, sorted_diagnostics
-from edac.load import validate_file
-from edac.resolve import resolve
-from edac.source import read_files
+from edac.core import ir
+from edac.core.checks import run_checks
+from edac.core.diagnostics import Diagnostic, has_errors, sorted_diagnostics
+from edac.core.load import validate_file
+from edac.core.resolve import resolve
+from edac.core.source import read_files
 
 
 @dataclass
@@ -67,8 +67,8 @@ def compile_paths(
     `previous` is the manifest data of the last compile into the same output: queues it had
     that this compile would destroy are errors unless named in `allow_destroy` or `forget`.
     """
-    from edac import safety
-    from edac.emit import mermaid, terraform
+    from edac.core import safety
+    from edac.core.emit import mermaid, terraform
 
     result = load_topology(paths)
     if not result.ok:

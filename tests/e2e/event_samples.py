@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from edac import ir
+from edac.core import ir
 from edac.patterns import compile_pattern
 
 ACCOUNT = "123456789012"

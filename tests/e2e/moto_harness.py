@@ -1,8 +1,8 @@
 """The e2e harness: a local AWS endpoint per example, the compiled output applied to it.
 
-The endpoint is moto's server run as `python -m edac.sandbox_server` (the server `edac
+The endpoint is moto's server run as `python -m edac.sandbox.server` (the server `edac
 sandbox` runs too): it carries the compatibility shims for moto 5.2's gaps, each commented
-there with the AWS behaviour it restores (compiler/edac/sandbox_server.py):
+there with the AWS behaviour it restores (compiler/edac/sandbox/server.py):
   - SQS RedriveAllowPolicy stored and returned, and removed when set to "" (without it,
     apply of aws_sqs_queue_redrive_allow_policy waits ~20 minutes and fails, and its
     destroy spins);
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edac import ir
+from edac.core import ir
 from edac.sandbox import (
     APPLY_PARALLELISM,
     OVERRIDE_FILE,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from edac.diagnostics import Span
-from edac.source import Path_, SpanMap
+from edac.core.diagnostics import Span
+from edac.core.source import Path_, SpanMap
 
 # built-in defaults (../shared/DOMAIN.md "A careful default set")
 DEFAULT_VISIBILITY = 30

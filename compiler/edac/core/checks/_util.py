@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from edac.diagnostics import Diagnostic, Related, Severity
-from edac.ir import Origin, Topology
+from edac.core.diagnostics import Diagnostic, Related, Severity
+from edac.core.ir import Origin, Topology
 
 
 def diag(

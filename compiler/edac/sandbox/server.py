@@ -2,7 +2,7 @@
 with a few compatibility shims where moto 5.2 differs from AWS in ways the AWS provider trips
 over.
 
-Run it as ``python -m edac.sandbox_server [--port N]``; it prints ``listening on HOST:PORT`` on
+Run it as ``python -m edac.sandbox.server [--port N]``; it prints ``listening on HOST:PORT`` on
 its first line of output (port 0 picks a free port) and serves until it is stopped (SIGTERM or
 SIGINT).
 
@@ -142,7 +142,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, port_file: str | None = None) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m edac.sandbox_server",
+    parser = argparse.ArgumentParser(prog="python -m edac.sandbox.server",
                                      description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; keep it local)")

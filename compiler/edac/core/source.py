@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from edac.diagnostics import Diagnostic, Related, Severity, Span, source_lines
+from edac.core.diagnostics import Diagnostic, Related, Severity, Span, source_lines
 
 Path_ = tuple[str | int, ...]
 _Marks = tuple[int, int, int, int]

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from edac import ir
+from edac.core import ir
 from edac.patterns import FlatEvent, compile_pattern, explain_mismatch
 
 _PUT_EVENTS_KEYS = {"Source", "DetailType", "Detail"}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from edac import __version__
-from edac.diagnostics import (
+from edac.core.diagnostics import (
     Diagnostic,
     SourceCache,
     render_human,
@@ -28,7 +28,7 @@ from edac.diagnostics import (
 )
 
 if TYPE_CHECKING:
-    from edac.ir import Topology
+    from edac.core.ir import Topology
 
 # The CLI uses no pydantic plugins; looking for them costs a scan of every installed package
 # at start-up (a third of edac's own start-up time). Library users keep their setting.
@@ -139,7 +139,7 @@ def validate(paths: tuple[str, ...], fmt: str, warnings_as_errors: bool) -> None
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the topology format."""
-    from edac.spec import json_schema
+    from edac.core.spec import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
@@ -148,8 +148,8 @@ def schema() -> None:
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:
     """Explain a diagnostic code (or list them all)."""
-    from edac.codes import CODES
-    from edac.codes import explain as lookup
+    from edac.core.codes import CODES
+    from edac.core.codes import explain as lookup
 
     if code is None:
         for c in CODES.values():
@@ -182,7 +182,7 @@ def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...]
     from pathlib import Path
 
     from edac.api import compile_paths
-    from edac.write import Manifest, OutputError, write_output
+    from edac.io.write import Manifest, OutputError, write_output
 
     previous = Manifest.read(Path(output))
     compiled = compile_paths(paths, previous.data if previous else None, set(allow_destroy),
@@ -241,7 +241,7 @@ def test_event_pattern_(pattern: str, event: str) -> None:
 def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
     """Show which routes and consumer queues an event reaches, and why others miss it."""
     from edac.patterns import InvalidEvent
-    from edac.simulate import EventError, as_event, as_json, render, route_event
+    from edac.core.simulate import EventError, as_event, as_json, render, route_event
 
     topo = _topology_or_exit(paths)
     try:
@@ -301,7 +301,7 @@ def diagram(paths: tuple[str, ...], fmt: str, output: str | None, teams: tuple[s
     Mermaid draws at most 500 edges and 50,000 characters: for a larger topology, draw a
     part of it with --team, --consumer or --event (repeatable; together they add up).
     """
-    from edac.emit.mermaid import DiagramTooLarge, Selection, flowchart, listing, markdown
+    from edac.core.emit.mermaid import DiagramTooLarge, Selection, flowchart, listing, markdown
 
     topo = _topology_or_exit(paths)
     selection = Selection(frozenset(teams), frozenset(consumers), frozenset(events))
@@ -334,7 +334,7 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
     diagram of the new topology with added, removed and changed elements marked. With a git
     ref, the same PATHS are read from that commit.
     """
-    from edac.diff import BaseError, compare, load_base, markdown
+    from edac.core.diff import BaseError, compare, load_base, markdown
 
     topo = _topology_or_exit(paths)
     try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from edac.checks._util import diag
-from edac.diagnostics import Diagnostic
-from edac.ir import Consumer, Origin, Topology
-from edac.load import human_seconds
+from edac.core.checks._util import diag
+from edac.core.diagnostics import Diagnostic
+from edac.core.ir import Consumer, Origin, Topology
+from edac.core.load import human_seconds
 
 
 def _where(c: Consumer, origins: dict[str, Origin], field: str, *fallback: str) -> tuple[

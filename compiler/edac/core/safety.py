@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from edac.diagnostics import Diagnostic, Severity
-from edac.ir import Topology
+from edac.core.diagnostics import Diagnostic, Severity
+from edac.core.ir import Topology
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from edac.checks._util import diag
-from edac.diagnostics import Diagnostic
-from edac.ir import EventType, Route, Topology
-from edac.load import did_you_mean
+from edac.core.checks._util import diag
+from edac.core.diagnostics import Diagnostic
+from edac.core.ir import EventType, Route, Topology
+from edac.core.load import did_you_mean
 
 MAX_ALTERNATIVES = 256
 _SCALAR_TYPES = {str: "string", bool: "boolean", type(None): "null"}

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from edac import ir
-from edac.emit.terraform import role_name
+from edac.core import ir
+from edac.core.emit.terraform import role_name
 from edac.patterns import FlatEvent, InvalidEventPattern, compile_pattern
 
 MAX_CHARS = 50_000  # Mermaid's maxTextSize

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from edac.checks._util import diag
-from edac.diagnostics import Diagnostic, Related
-from edac.ir import Topology
+from edac.core.checks._util import diag
+from edac.core.diagnostics import Diagnostic, Related
+from edac.core.ir import Topology
 
 NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 ROUTE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")

@@ -7,14 +7,14 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 
-from edac.checks import graph, names, patterns, queues, schemas, text
-from edac.diagnostics import Diagnostic
-from edac.ir import Topology
+from edac.core.checks import aws_names, graph, patterns, queues, schemas, text
+from edac.core.diagnostics import Diagnostic
+from edac.core.ir import Topology
 
 Check = Callable[[Topology], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
-    *names.CHECKS,
+    *aws_names.CHECKS,
     *queues.CHECKS,
     *patterns.CHECKS,
     *schemas.CHECKS,

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edac import cache, ir
-from edac.diagnostics import Diagnostic, Related, Severity, Span
-from edac.load import did_you_mean
+from edac.io import cache
+from edac.core import ir
+from edac.core.diagnostics import Diagnostic, Related, Severity, Span
+from edac.core.load import did_you_mean
 from edac.patterns import validate_pattern
-from edac.source import Path_, SourceFile, SpanMap
-from edac.spec import (
+from edac.core.source import Path_, SourceFile, SpanMap
+from edac.core.spec import (
     AlarmsSpec,
     ConsumerSpec,
     EventSpec,
@@ -310,7 +311,7 @@ def _load_schema(
 def schema_problem(text: str, schema: Any) -> str | None:
     """Why `schema` is not a valid JSON Schema (None: it is). Checking against the draft's
     meta-schema costs milliseconds per schema, so valid schemas are remembered by digest, in
-    this run and in the user's cache directory across runs (see `edac.cache`)."""
+    this run and in the user's cache directory across runs (see `edac.io.cache`)."""
     if not isinstance(schema, (dict, bool)):
         return "a JSON Schema is an object"
     key = cache.digest("json-schema", text)

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from edac.checks._util import diag
-from edac.diagnostics import Diagnostic
-from edac.ir import Topology
+from edac.core.checks._util import diag
+from edac.core.diagnostics import Diagnostic
+from edac.core.ir import Topology
 
 PATTERN_MAX = 2048
 

@@ -11,9 +11,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from edac.checks._util import diag
-from edac.diagnostics import Diagnostic
-from edac.ir import Origin, Topology
+from edac.core.checks._util import diag
+from edac.core.diagnostics import Diagnostic
+from edac.core.ir import Origin, Topology
 
 
 def _strings(value: Any) -> Iterator[str]:

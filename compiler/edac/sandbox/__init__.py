@@ -39,7 +39,7 @@ from typing import Any
 
 import click
 
-from edac import ir
+from edac.core import ir
 
 STATE_DIR = ".edac-sandbox"
 STATE_FILE = "sandbox.json"
@@ -179,13 +179,13 @@ def _is_our_server(pid: int) -> bool:
         return False
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return b"edac.sandbox_server" in handle.read()
+            return b"edac.sandbox.server" in handle.read()
     except OSError:
         return True  # no /proc: trust the recorded pid
 
 
 def start_endpoint(log: Path, detach: bool = False, timeout: float = 60) -> Endpoint:
-    """Start `python -m edac.sandbox_server` on 127.0.0.1 and a free port.
+    """Start `python -m edac.sandbox.server` on 127.0.0.1 and a free port.
 
     `detach`: in its own session, outliving this process (`edac sandbox up`). Output goes
     to `log`.
@@ -196,11 +196,11 @@ def start_endpoint(log: Path, detach: bool = False, timeout: float = 60) -> Endp
     env = dict(os.environ)
     env.setdefault("MOTO_ACCOUNT_ID", ACCOUNT)
     # the server must import this edac, wherever it is installed from
-    package_root = str(Path(__file__).resolve().parents[1])
+    package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "edac.sandbox_server", "--host", "127.0.0.1", "--port", "0",
+            [sys.executable, "-m", "edac.sandbox.server", "--host", "127.0.0.1", "--port", "0",
              "--port-file", str(port_file)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             start_new_session=detach,
@@ -315,7 +315,7 @@ def _function_name(function: str) -> str:
 def prerequisites(topo: ir.Topology) -> tuple[list[str], dict[str, str]]:
     """The IAM role names and the Lambda functions (name -> execution role name) that the
     compiled output expects to exist already."""
-    from edac.emit.terraform import role_name
+    from edac.core.emit.terraform import role_name
 
     roles: set[str] = set()
     functions: dict[str, str] = {}
@@ -491,8 +491,8 @@ def compile_into(paths: Sequence[str], out: Path) -> ir.Topology:
     """Compile the topology into `out` (files edac did not write, such as the override and
     the terraform state, stay)."""
     from edac.api import compile_paths
-    from edac.diagnostics import SourceCache, render_human
-    from edac.write import OutputError, write_output
+    from edac.core.diagnostics import SourceCache, render_human
+    from edac.io.write import OutputError, write_output
 
     compiled = compile_paths(list(paths))
     if not compiled.result.ok or compiled.result.topology is None:
@@ -531,7 +531,7 @@ def outputs(out: Path, env: dict[str, str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 def put_events_entry(event: dict[str, Any], bus: str) -> dict[str, Any]:
-    """The PutEvents entry for an event (as `edac.simulate.as_event` returns it)."""
+    """The PutEvents entry for an event (as `edac.core.simulate.as_event` returns it)."""
     entry: dict[str, Any] = {
         "Source": event["source"],
         "DetailType": event["detail-type"],
@@ -580,7 +580,7 @@ def send(topo: ir.Topology, endpoint: Endpoint, bus: str, event: dict[str, Any],
          keep: bool = False) -> SendReport:
     """Put one event on the bus, read every queue on the emulator, and compare with the
     routes the pattern engine says it matches."""
-    from edac.simulate import route_event
+    from edac.core.simulate import route_event
 
     outcomes = route_event(topo, event)
     response = endpoint.client("events").put_events(Entries=[put_events_entry(event, bus)])
@@ -727,7 +727,7 @@ def up(ctx: click.Context, paths: tuple[str, ...], verbose: bool) -> None:
 
 def _running(box: Sandbox) -> tuple[Endpoint, dict[str, Any], ir.Topology]:
     from edac.api import load_topology
-    from edac.diagnostics import SourceCache, render_human
+    from edac.core.diagnostics import SourceCache, render_human
 
     state = box.state()
     if not state.get("applied"):
@@ -760,7 +760,7 @@ def send_(ctx: click.Context, event_files: tuple[str, ...], keep: bool, fmt: str
     """
     require(emulator_missing())
     from edac.patterns import InvalidEvent
-    from edac.simulate import EventError, as_event
+    from edac.core.simulate import EventError, as_event
 
     endpoint, state, topo = _running(_box(ctx))
     disagreements = 0

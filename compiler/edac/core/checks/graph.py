@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from edac.checks._util import diag
-from edac.diagnostics import Diagnostic
-from edac.ir import Topology
+from edac.core.checks._util import diag
+from edac.core.diagnostics import Diagnostic
+from edac.core.ir import Topology
 from edac.patterns import test_event_pattern
 
 

@@ -219,7 +219,7 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
 
 def render_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
     """SARIF 2.1.0, for code-scanning annotations in pull requests."""
-    from edac.codes import CODES
+    from edac.core.codes import CODES
 
     rules = sorted({d.code for d in diagnostics})
     results = []

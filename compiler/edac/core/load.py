@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from edac.diagnostics import Diagnostic, Severity, Span
-from edac.source import Path_, SourceFile
-from edac.spec import FileSpec
+from edac.core.diagnostics import Diagnostic, Severity, Span
+from edac.core.source import Path_, SourceFile
+from edac.core.spec import FileSpec
 
 DURATION_FIELDS = frozenset(
     {

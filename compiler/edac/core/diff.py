@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from edac import ir
+from edac.core import ir
 from edac.api import Result, load_topology
-from edac.diagnostics import Diagnostic, Span
-from edac.emit import mermaid
-from edac.emit.mermaid import code, duration
-from edac.safety import QueueLoss, manifest_data, queue_losses
+from edac.core.diagnostics import Diagnostic, Span
+from edac.core.emit import mermaid
+from edac.core.emit.mermaid import code, duration
+from edac.core.safety import QueueLoss, manifest_data, queue_losses
 
 Action = Literal["added", "removed", "changed", "renamed"]
 Kind = Literal["route", "pattern", "consumer", "queue", "producer", "event", "permission", "bus",

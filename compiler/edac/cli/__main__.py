@@ -1,0 +1,3 @@
+from edac.cli import main
+
+main(prog_name="edac")

@@ -1,0 +1,2 @@
+"""The compiler core: pure phases from YAML text to emitted text (no filesystem, subprocess,
+environment or process-global state)."""

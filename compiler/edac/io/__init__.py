@@ -1,0 +1,1 @@
+"""The edge: files, the output directory, the cache, git and terraform."""
