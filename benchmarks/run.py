@@ -17,6 +17,7 @@ Usage: python benchmarks/run.py [--sizes 10,100,500,1000,5000] [--runs 5]
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import shutil
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -83,12 +85,13 @@ def run(cmd: list[str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def measure(make_cmd: object, runs: int, before: object = None) -> dict[str, float]:
+def measure(cmd: list[str], runs: int,
+            before: Callable[[], object] | None = None) -> dict[str, float]:
     times, peaks = [], []
     for i in range(runs + 1):
-        if callable(before):
+        if before is not None:
             before()
-        t, mb = run(make_cmd())  # type: ignore[operator]
+        t, mb = run(cmd)
         if i == 0:
             first = t
             continue
@@ -139,13 +142,12 @@ def main() -> None:
             topo = Path(tmp) / f"topo{n}"
             counts = generate(n, topo)
             out = Path(tmp) / f"out{n}"
-            validate = measure(lambda: [*edac, "validate", str(topo)], args.runs)
+            validate = measure([*edac, "validate", str(topo)], args.runs)
             shutil.rmtree(cache, ignore_errors=True)
-            compile_ = measure(lambda: [*edac, "compile", str(topo), "-o", str(out)], args.runs,
-                               before=lambda: shutil.rmtree(out, ignore_errors=True))
+            compile_ = measure([*edac, "compile", str(topo), "-o", str(out)], args.runs,
+                               before=functools.partial(shutil.rmtree, out, ignore_errors=True))
             floor_json = Path(tmp) / f"floor{n}.json"
-            floor = measure(lambda: [sys.executable, "-c", FLOOR, str(n), str(floor_json)],
-                            args.runs)
+            floor = measure([sys.executable, "-c", FLOOR, str(n), str(floor_json)], args.runs)
             size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
             resources = resource_count(topo)
             ratio = compile_["median"] / floor["median"]
@@ -157,7 +159,7 @@ def main() -> None:
                   f"{compile_['first']:>14.2f} | {ratio:>4.1f}x")
     print()
     del os.environ["EDAC_CACHE_DIR"]  # the user's own cache, warmed by the warm-up run
-    orders = measure(lambda: [*edac, "validate", str(HERE.parent / "examples" / "orders")],
+    orders = measure([*edac, "validate", str(HERE.parent / "examples" / "orders")],
                      max(args.runs, 10))
     print(f"edac validate examples/orders: median {orders['median']:.3f} s "
           f"({orders['min']:.3f}-{orders['max']:.3f}), {orders['mb']} MB")

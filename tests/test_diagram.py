@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, check_golden, example_dirs, generate_topology
-from edac.core import ir
 from edac.api import compile_paths, load_topology
 from edac.cli import main
+from edac.core import ir
 from edac.core.emit import mermaid
 from edac.core.emit.mermaid import Edge, Graph, Node, Selection
 from edac.io.write import HEADER_MARK

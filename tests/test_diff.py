@@ -20,9 +20,9 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT, check_golden, generate_topology
-from edac.core import ir
 from edac.api import load_topology
 from edac.cli import main
+from edac.core import ir
 from edac.core.diff import Change, Diff, Field, compare, graph, markdown
 from edac.core.emit import mermaid
 from mermaid_harness import Result, check_diagrams, require_mermaid

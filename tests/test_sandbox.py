@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from edac import sandbox as sb
 from edac.api import load_topology
+from edac.core import names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,5 +90,5 @@ def test_prerequisites_of_the_examples() -> None:
 
 
 def test_function_names_from_arns() -> None:
-    assert sb._function_name("arn:aws:lambda:us-east-1:123456789012:function:f:live") == "f"
-    assert sb._function_name("f") == "f"
+    assert names.function_name("arn:aws:lambda:us-east-1:123456789012:function:f:live") == "f"
+    assert names.function_name("f") == "f"

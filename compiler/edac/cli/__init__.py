@@ -240,8 +240,8 @@ def test_event_pattern_(pattern: str, event: str) -> None:
               show_default=True)
 def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
     """Show which routes and consumer queues an event reaches, and why others miss it."""
-    from edac.patterns import InvalidEvent
     from edac.core.simulate import EventError, as_event, as_json, render, route_event
+    from edac.patterns import InvalidEvent
 
     topo = _topology_or_exit(paths)
     try:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from edac.core import ir
 from edac.api import Result, load_topology
+from edac.core import ir
 from edac.core.diagnostics import Diagnostic, Span
 from edac.core.emit import mermaid
 from edac.core.emit.mermaid import code, duration

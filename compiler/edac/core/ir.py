@@ -2,7 +2,8 @@
 
 Frozen data. Every node keeps its `origin` (file and data path) so that checks can point at
 the user's YAML. Settings are final (built-in defaults <- `defaults:` <- the element's own), and
-AWS names are computed here, once, for every emitter. Emitters see only this, never YAML.
+AWS names are computed once (by `edac.core.names`) and kept here for every emitter. Emitters
+see only this, never YAML.
 """
 
 from __future__ import annotations
@@ -10,20 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from edac.core import names
 from edac.core.diagnostics import Span
+from edac.core.names import Queues
 from edac.core.source import Path_, SpanMap
-
-# built-in defaults (../shared/DOMAIN.md "A careful default set")
-DEFAULT_VISIBILITY = 30
-DEFAULT_RETENTION = 4 * 86400
-DEFAULT_MAX_RECEIVE = 5
-DEFAULT_DLQ_RETENTION = 14 * 86400
-DEFAULT_RECEIVE_WAIT = 20
-DEFAULT_MAX_MESSAGE_SIZE = 262_144
-DEFAULT_RETRY_ATTEMPTS = 8
-DEFAULT_RETRY_MAX_AGE = 3600
-DEFAULT_OLDEST_AGE = 15 * 60
-MAX_TARGETS_PER_RULE = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +23,6 @@ class Origin:
 
     file: str
     path: Path_
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """Where a merged setting came from (None: the built-in default)."""
-
-    origin: Origin | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +85,6 @@ class AlarmSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class Queues:
-    """The AWS names of a consumer's three queues, all derived from `base`."""
-
-    base: str
-    main: str
-    dlq: str
-    target_dlq: str
-
-
-@dataclass(frozen=True, slots=True)
 class Consumer:
     name: str
     team: str
@@ -137,7 +111,7 @@ class Consumer:
         """The id of the consumer's EventBridge targets: its oldest name, like its queues, so
         that a rename neither replaces the targets nor stops delivery while they are made
         again."""
-        return self.previously[-1] if self.previously else self.name
+        return names.oldest(self.name, self.previously)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +184,16 @@ class Topology:
     @property
     def idempotency_table(self) -> str | None:
         if any(c.idempotency_ttl is not None for c in self.consumers.values()):
-            return f"{self.prefix}-idempotency"
+            return names.idempotency_table(self.prefix)
         return None
 
+    @property
+    def archive(self) -> str | None:
+        """The archive's name, when the bus has one."""
+        return names.archive(self.prefix) if self.bus.archive_days is not None else None
+
     def team_topic(self, team: str) -> str:
-        return f"{self.prefix}-{team}-alarms"
+        return names.team_topic(self.prefix, team)
 
     def span(self, origin: Origin | None, *sub: str | int, key: bool = False) -> Span | None:
         if origin is None:

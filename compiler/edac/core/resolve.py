@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edac.io import cache
-from edac.core import ir
+from edac.core import defaults as builtin
+from edac.core import ir, names
 from edac.core.diagnostics import Diagnostic, Related, Severity, Span
 from edac.core.load import did_you_mean
-from edac.patterns import validate_pattern
 from edac.core.source import Path_, SourceFile, SpanMap
 from edac.core.spec import (
     AlarmsSpec,
@@ -30,8 +29,9 @@ from edac.core.spec import (
     RetrySpec,
     RouteSpec,
 )
+from edac.io import cache
+from edac.patterns import validate_pattern
 
-DEFAULT_TEAM = "default"
 _KINDS = ("producers", "events", "consumers", "routes")
 _SYSTEM = ("environment", "tags", "bus", "defaults")
 
@@ -71,7 +71,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]]) -> tuple[ir.Topology | Non
     if system is None:
         return None, col.diagnostics
     name, environment, tags, tag_origins, bus_spec, defaults, setting_origins = system
-    prefix = f"{name}-{environment}" if environment else name
+    prefix = names.prefix(name, environment)
 
     producers = {
         n: ir.Producer(n, spec.source, spec.team, tuple(spec.principals), spec.description, origin)
@@ -82,7 +82,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]]) -> tuple[ir.Topology | Non
     routes = _resolve_routes(elements.routes, events, producers, consumers, defaults, prefix, col)
 
     bus_origin = None
-    bus_name = f"{prefix}-events"
+    bus_name = names.bus(prefix)
     archive_days = None
     if bus_spec is not None:
         spec_b, bus_origin = bus_spec
@@ -422,15 +422,15 @@ def _resolve_consumers(
         q, q_origins = _merge(QueueSpec, queue_layers)
         fifo = bool(q.get("fifo", False))
         queue = ir.QueueSettings(
-            visibility_timeout=q.get("visibility_timeout", ir.DEFAULT_VISIBILITY),
-            retention=q.get("retention", ir.DEFAULT_RETENTION),
-            max_receive_count=q.get("max_receive_count", ir.DEFAULT_MAX_RECEIVE),
-            dlq_retention=q.get("dlq_retention", ir.DEFAULT_DLQ_RETENTION),
+            visibility_timeout=q.get("visibility_timeout", builtin.VISIBILITY_TIMEOUT),
+            retention=q.get("retention", builtin.RETENTION),
+            max_receive_count=q.get("max_receive_count", builtin.MAX_RECEIVE_COUNT),
+            dlq_retention=q.get("dlq_retention", builtin.DLQ_RETENTION),
             fifo=fifo,
             message_group=q.get("message_group", name if fifo else None),
-            delay=q.get("delay", 0),
-            max_message_size=q.get("max_message_size", ir.DEFAULT_MAX_MESSAGE_SIZE),
-            receive_wait=q.get("receive_wait", ir.DEFAULT_RECEIVE_WAIT),
+            delay=q.get("delay", builtin.DELAY),
+            max_message_size=q.get("max_message_size", builtin.MAX_MESSAGE_SIZE),
+            receive_wait=q.get("receive_wait", builtin.RECEIVE_WAIT),
             kms_key=q.get("kms_key"),
             origins=q_origins,
         )
@@ -439,7 +439,7 @@ def _resolve_consumers(
             alarm_layers.append((spec.alarms, ir.Origin(origin.file, origin.path + ("alarms",))))
         a, a_origins = _merge(AlarmsSpec, alarm_layers)
         alarms = ir.AlarmSettings(
-            oldest_message_age=a.get("oldest_message_age", ir.DEFAULT_OLDEST_AGE),
+            oldest_message_age=a.get("oldest_message_age", builtin.OLDEST_MESSAGE_AGE),
             notify=a.get("notify"),
             origins=a_origins,
         )
@@ -451,16 +451,12 @@ def _resolve_consumers(
         container = ir.ContainerSettings(spec.container.role) if spec.container else None
         ttl = None
         if spec.idempotency is True:
-            ttl = 3600
+            ttl = builtin.IDEMPOTENCY_TTL
         elif not isinstance(spec.idempotency, bool):
             ttl = spec.idempotency.ttl
-        suffix = ".fifo" if fifo else ""
-        # a renamed consumer keeps the queues it was created with (the oldest name), so that
-        # renaming never replaces a queue full of messages
-        base = f"{prefix}-{spec.previously[-1] if spec.previously else name}"
         out[name] = ir.Consumer(
             name=name,
-            team=spec.team or DEFAULT_TEAM,
+            team=spec.team or builtin.DEFAULT_TEAM,
             description=spec.description,
             lambda_=lam,
             container=container,
@@ -468,7 +464,7 @@ def _resolve_consumers(
             queue=queue,
             alarms=alarms,
             previously=tuple(spec.previously),
-            queues=ir.Queues(base, base + suffix, f"{base}-dlq{suffix}", f"{base}-target-dlq"),
+            queues=names.queues(prefix, name, tuple(spec.previously), fifo),
             origin=origin,
         )
     return out
@@ -529,8 +525,8 @@ def _resolve_routes(
         if spec.retry is not None:
             retry_layers.append((spec.retry, ir.Origin(origin.file, origin.path + ("retry",))))
         r, _ = _merge(RetrySpec, retry_layers)
-        retry = ir.Retry(r.get("attempts", ir.DEFAULT_RETRY_ATTEMPTS),
-                         r.get("max_age", ir.DEFAULT_RETRY_MAX_AGE))
+        retry = ir.Retry(r.get("attempts", builtin.RETRY_ATTEMPTS),
+                         r.get("max_age", builtin.RETRY_MAX_AGE))
         targets = tuple(dict.fromkeys(spec.to))
         event_names = tuple(dict.fromkeys(spec.events or ()))
         rules: tuple[ir.Rule, ...] = ()
@@ -541,8 +537,8 @@ def _resolve_routes(
                 if spec.pattern is not None
                 else build_pattern(event_names, spec.filter, events, producers)
             )
-            aws_name = spec.previously[-1] if spec.previously else name
-            rules = split_rules(prefix, name, aws_name, pattern, targets)
+            rules = split_rules(prefix, name, names.oldest(name, tuple(spec.previously)),
+                                pattern, targets)
             problems = tuple(validate_pattern(pattern))
         out[name] = ir.Route(
             name=name,
@@ -586,10 +582,10 @@ def split_rules(
 ) -> tuple[ir.Rule, ...]:
     """A rule per 5 targets, in the order of `to:` so that appending keeps earlier rules.
     `aws_name` is the route's oldest name: a renamed route keeps its rules."""
-    size = ir.MAX_TARGETS_PER_RULE
+    size = builtin.MAX_TARGETS_PER_RULE
     chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     rules = []
     for n, chunk in enumerate(chunks, start=1):
-        suffix = "" if n == 1 else f"-{n}"
-        rules.append(ir.Rule(f"{prefix}-{aws_name}{suffix}", route + suffix, pattern, chunk))
+        rules.append(ir.Rule(names.rule(prefix, aws_name, n), route + names.rule_suffix(n),
+                             pattern, chunk))
     return tuple(rules)

@@ -15,8 +15,6 @@ every compile until an apply has taken them into account.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,9 +126,3 @@ def check(
                                       "its queues would be replaced", help=help_text))
     return diagnostics, forgotten
 
-
-def forgotten_address(name: str) -> str:
-    """A standalone module address for a forgotten consumer (stable, valid, unique)."""
-    safe = re.sub(r"[^A-Za-z0-9_]", "_", name)
-    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-    return f"module.forgotten_{safe}_{digest}"

@@ -39,7 +39,7 @@ from typing import Any
 
 import click
 
-from edac.core import ir
+from edac.core import ir, names
 
 STATE_DIR = ".edac-sandbox"
 STATE_FILE = "sandbox.json"
@@ -304,28 +304,18 @@ def run_terraform(args: Sequence[str], cwd: Path, env: dict[str, str],
 # What a topology needs to exist before apply, and what the emulator cannot run
 # --------------------------------------------------------------------------------------------
 
-def _function_name(function: str) -> str:
-    if function.startswith("arn:"):
-        # arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
-        parts = function.split(":")
-        return parts[6] if len(parts) > 6 else parts[-1]
-    return function
-
-
 def prerequisites(topo: ir.Topology) -> tuple[list[str], dict[str, str]]:
     """The IAM role names and the Lambda functions (name -> execution role name) that the
     compiled output expects to exist already."""
-    from edac.core.emit.terraform import role_name
-
     roles: set[str] = set()
     functions: dict[str, str] = {}
     for consumer in topo.consumers.values():
         if consumer.container is not None:
-            roles.add(role_name(consumer.container.role))
+            roles.add(names.role_name(consumer.container.role))
         if consumer.lambda_ is not None:
-            role = role_name(consumer.lambda_.role) if consumer.lambda_.role else LAMBDA_ROLE
+            role = names.role_name(consumer.lambda_.role) if consumer.lambda_.role else LAMBDA_ROLE
             roles.add(role)
-            functions[_function_name(consumer.lambda_.function)] = role
+            functions[names.function_name(consumer.lambda_.function)] = role
     return sorted(roles), dict(sorted(functions.items()))
 
 
@@ -759,8 +749,8 @@ def send_(ctx: click.Context, event_files: tuple[str, ...], keep: bool, fmt: str
     taken off them (unless --keep).
     """
     require(emulator_missing())
-    from edac.patterns import InvalidEvent
     from edac.core.simulate import EventError, as_event
+    from edac.patterns import InvalidEvent
 
     endpoint, state, topo = _running(_box(ctx))
     disagreements = 0

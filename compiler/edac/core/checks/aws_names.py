@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from edac.core import names
 from edac.core.checks._util import diag
 from edac.core.diagnostics import Diagnostic, Related
 from edac.core.ir import Topology
@@ -136,7 +137,7 @@ def bus(topo: Topology) -> Iterator[Diagnostic]:
     b = topo.bus
     where = ("name",) if b.origin is not None else ()
     system_ok = all(NAME.fullmatch(v) for v in (topo.name, topo.environment) if v is not None)
-    if b.name == f"{topo.prefix}-events" and not system_ok:
+    if b.name == names.bus(topo.prefix) and not system_ok:
         pass  # named after the system: its E601 says it all
     elif b.name == "default":
         yield diag(topo, "E604", "the bus name `default` is reserved for the default bus",
@@ -146,9 +147,9 @@ def bus(topo: Topology) -> Iterator[Diagnostic]:
         yield diag(topo, "E604", f"`{b.name}` is not a valid event bus name", b.origin, *where,
                    label="invalid bus name",
                    help=f"1-{BUS_MAX} letters, digits, `.`, `-` and `_`")
-    if b.archive_days is not None and len(archive_name(topo)) > ARCHIVE_MAX:
+    if topo.archive is not None and len(topo.archive) > ARCHIVE_MAX:
         yield diag(topo, "E602",
-                   f"archive name `{archive_name(topo)}` is longer than {ARCHIVE_MAX} characters",
+                   f"archive name `{topo.archive}` is longer than {ARCHIVE_MAX} characters",
                    b.origin, "archive_days", label="name too long",
                    help="shorten the system name or environment")
     table = topo.idempotency_table
@@ -161,10 +162,6 @@ def bus(topo: Topology) -> Iterator[Diagnostic]:
         yield diag(topo, "W608", f"the topology compiles to {total} rules on one bus; the "
                    f"default quota is {RULES_PER_BUS}", topo.setting_origins.get("name"),
                    label="many rules", help="request a quota increase before applying")
-
-
-def archive_name(topo: Topology) -> str:
-    return f"{topo.prefix}-archive"
 
 
 def producers(topo: Topology) -> Iterator[Diagnostic]:

@@ -6,11 +6,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from edac.core import defaults
 from edac.core.checks._util import diag
 from edac.core.diagnostics import Diagnostic
 from edac.core.ir import Topology
 
-PATTERN_MAX = 2048
+PATTERN_MAX = defaults.EVENT_PATTERN_MAX
 
 
 def route_patterns(topo: Topology) -> Iterator[Diagnostic]:

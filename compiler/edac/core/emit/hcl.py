@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from edac.core import names
+
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 INDENT = "  "
 
@@ -48,15 +50,18 @@ def quote(text: str) -> str:
     return '"' + _escape_templates(escaped) + '"'
 
 
-class Raw(str):
-    """An HCL expression written by the compiler itself (a reference, a function call)."""
-
-
 class Heredoc:
     """A JSON document written as an indented heredoc (readable in pull requests)."""
 
     def __init__(self, value: Any) -> None:
         self.value = value
+
+
+def address(where: names.Address) -> str:
+    """`module.<call>["<key>"]`, the key quoted."""
+    if where.key is None:
+        return f"module.{where.call}"
+    return f"module.{where.call}[{quote(where.key)}]"
 
 
 def key(name: str) -> str:
@@ -111,8 +116,6 @@ def value(v: Any, indent: int = 0) -> str:
         return str(v)
     if kind is list:
         return "[" + ", ".join([value(item, indent) for item in v]) + "]"
-    if isinstance(v, Raw):
-        return str(v)
     if isinstance(v, Heredoc):
         return heredoc_json(v.value, indent)
     if v is None:

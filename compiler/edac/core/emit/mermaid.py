@@ -22,15 +22,13 @@ beyond them, and a `Selection` (teams, consumers, event types) draws a part of t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from edac.core import ir
-from edac.core.emit.terraform import role_name
+from edac.core import ir, names
 from edac.patterns import FlatEvent, InvalidEventPattern, compile_pattern
 
 MAX_CHARS = 50_000  # Mermaid's maxTextSize
@@ -182,42 +180,11 @@ def route_summary(route: ir.Route) -> list[str]:
 # node ids
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "_", name)[:40]
+IdKind = names.IdKind
 
 
-def _hashed(name: str) -> str:
-    return f"{_slug(name)}_{hashlib.sha256(name.encode('utf-8')).hexdigest()[:6]}"
-
-
-IdKind = Literal["producer", "route", "consumer", "team"]
-
-
-class Ids:
-    """Node ids of the elements of one or more topologies (a diff draws two with one set):
-    the name reduced to `[A-Za-z0-9_]`, or that plus a short hash of the name when another
-    name reduces to the same, or the name was cut short; a counter settles what is left."""
-
-    def __init__(self, keys: Iterable[tuple[IdKind, str]]) -> None:
-        by_slug: dict[tuple[IdKind, str], list[str]] = {}
-        for kind, name in sorted(set(keys)):
-            by_slug.setdefault((kind, _slug(name)), []).append(name)
-        self._ids: dict[tuple[IdKind, str], str] = {}
-        hashed: list[tuple[IdKind, str]] = []
-        for (kind, slug), names in by_slug.items():
-            if len(names) == 1 and len(names[0]) <= len(slug):
-                self._ids[(kind, names[0])] = slug
-            else:
-                hashed += [(kind, name) for name in names]
-        used = {(kind, slug) for (kind, _), slug in self._ids.items()}
-        for kind, name in sorted(hashed):
-            candidate = unique = _hashed(name)
-            n = 1
-            while (kind, unique) in used:
-                n += 1
-                unique = f"{candidate}_{n}"
-            used.add((kind, unique))
-            self._ids[(kind, name)] = unique
+class Ids(names.DiagramIds):
+    """The node ids of the elements of one or more topologies (see `edac.core.names`)."""
 
     @classmethod
     def of(cls, *topologies: ir.Topology | None,
@@ -234,9 +201,6 @@ class Ids:
             keys += [("team", t) for t in topo.teams]
         moved = renamed or {}
         return cls(k for k in keys if k not in moved)
-
-    def get(self, kind: IdKind, name: str) -> str:
-        return self._ids[(kind, name)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,10 +248,10 @@ class Selection:
     def unknown(self, topo: ir.Topology) -> list[str]:
         """Messages for the names that are not in the topology."""
         problems = []
-        for what, names, known in (("team", self.teams, set(topo.teams)),
+        for what, given, known in (("team", self.teams, set(topo.teams)),
                                    ("consumer", self.consumers, set(topo.consumers)),
                                    ("event type", self.events, set(topo.events))):
-            for name in sorted(names - known):
+            for name in sorted(given - known):
                 problems.append(f"unknown {what} `{name}` (known: {listing(sorted(known), 8)})")
         return problems
 
@@ -427,10 +391,10 @@ def build(topo: ir.Topology, index: Index | None = None, selection: Selection = 
         receives = f"after {c.queue.max_receive_count} receives"
         nodes[did] = Node(did, "queue", _lines(c.queues.dlq, receives), c.team, (3, name, 1))
         if c.lambda_ is not None:
-            runs = f"lambda {c.lambda_.function.rsplit(':function:', 1)[-1]}"
+            runs = f"lambda {names.qualified_function(c.lambda_.function)}"
         else:
             assert c.container is not None
-            runs = f"container {role_name(c.container.role)}"
+            runs = f"container {names.role_name(c.container.role)}"
         nodes[cid] = Node(cid, "consumer", _lines(name, runs), c.team, (3, name, 2))
         edges[(qid, did)] = Edge(qid, did, dotted=True)
         edges[(qid, cid)] = Edge(qid, cid)
