@@ -26,6 +26,7 @@ from edac.core import ir
 from edac.core.emit import mermaid
 from edac.core.emit.mermaid import Edge, Graph, Node, Selection
 from edac.io.write import HEADER_MARK
+from edac.patterns.summary import pattern_clauses
 from mermaid_harness import Result, check_diagrams, require_mermaid
 
 GOLDEN = ROOT / "tests" / "golden" / "diagrams"
@@ -309,7 +310,7 @@ def test_pattern_summaries() -> None:
     assert summary["failed-payments"] == ["PaymentFailed", "amount: > 0"]
     assert summary["customer-notifications"] == [
         "OrderPlaced, OrderCancelled, PaymentFailed +1 more"]
-    clauses = mermaid.pattern_clauses({"a": [{"anything-but": ["x", "y"]}, {"exists": False}],
+    clauses = pattern_clauses({"a": [{"anything-but": ["x", "y"]}, {"exists": False}],
                                        "b": {"c": [{"numeric": [">", 0, "<=", 5]}, None]}})
     assert clauses == ["a: not x or y or missing", "b.c: > 0 <= 5 or null"]
 

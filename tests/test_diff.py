@@ -23,8 +23,10 @@ from conftest import ROOT, check_golden, generate_topology
 from edac.api import load_topology
 from edac.cli import main
 from edac.core import ir
-from edac.core.diff import Change, Diff, Field, compare, graph, markdown
+from edac.core.diff import Change, Diff, Field, compare
 from edac.core.emit import mermaid
+from edac.core.emit.mermaid.changes import diff_graph as graph
+from edac.core.emit.review import markdown
 from mermaid_harness import Result, check_diagrams, require_mermaid
 
 ORDERS = ROOT / "examples" / "orders"
@@ -306,7 +308,8 @@ def test_cli_with_a_path(tmp_path: Path) -> None:
     code, out, err = invoke("diff", "--base", str(ORDERS), str(new), "-o", str(target),
                             "--fail-on-destroy")
     assert code == 1 and out == ""
-    assert "destroys the queues of `analytics`" in err
+    assert "error[E801]: consumer `analytics` is no longer in the topology" in err
+    assert "--forget analytics" in err
     assert target.read_text(encoding="utf-8").startswith("<!-- edac diff -->\n")
 
 
@@ -383,5 +386,5 @@ def test_cli_errors_of_a_git_base_point_at_the_ref(repo: Path) -> None:
     edited(repo, "topology", version_2)
     code, out, err = invoke("diff", "--base", "HEAD", "topology")
     assert code == 1 and out == ""
-    assert "error: the base `HEAD` has errors" in err
+    assert "error[E903]: the base `HEAD` has errors" in err
     assert "--> HEAD:topology/topology.yaml:4:" in err

@@ -137,3 +137,4 @@ def test_options_naming_nothing_to_destroy_are_errors(topo: Path, tmp_path: Path
     compile_(topo, out)
     code, err = compile_(topo, out, "--allow-destroy", "fulfilment")
     assert code == 1 and "error[E802]" in err
+

@@ -13,19 +13,22 @@ from click.testing import CliRunner
 
 from edac import sandbox as sb
 from edac.api import load_topology
+from edac.cli.sandbox import sandbox as sandbox_cli
 from edac.core import names
+from edac.io import terraform
+from edac.sandbox import aws
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def invoke(*args: str, tmp_path: Path) -> Any:
-    return CliRunner().invoke(sb.sandbox, ["--dir", str(tmp_path / "box"), *args],
+    return CliRunner().invoke(sandbox_cli, ["--dir", str(tmp_path / "box"), *args],
                               catch_exceptions=False)
 
 
 def test_up_says_when_terraform_is_missing(monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
-    monkeypatch.setattr(sb.shutil, "which", lambda name: None)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: None)
     result = invoke("up", str(ROOT / "examples" / "orders"), tmp_path=tmp_path)
     assert result.exit_code == 2
     assert "terraform is not on the PATH" in result.output
@@ -38,11 +41,12 @@ def test_up_says_when_the_emulator_is_missing(monkeypatch: pytest.MonkeyPatch,
     real = importlib.util.find_spec
     monkeypatch.setattr(sb.importlib.util, "find_spec",
                         lambda name, *a: None if name in ("moto", "flask") else real(name, *a))
-    monkeypatch.setattr(sb.shutil, "which", lambda name: "/usr/bin/terraform")
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: "/usr/bin/terraform")
     result = invoke("up", str(ROOT / "examples" / "orders"), tmp_path=tmp_path)
     assert result.exit_code == 2
     assert "the local AWS emulator is not installed" in result.output
-    assert "pip install 'edac[sandbox]'" in result.output
+    assert "error[E907]" in result.output
+    assert "pip install '.[sandbox]'" in result.output
 
 
 def test_send_and_status_without_a_sandbox(tmp_path: Path) -> None:
@@ -50,7 +54,8 @@ def test_send_and_status_without_a_sandbox(tmp_path: Path) -> None:
     event.write_text('{"source": "a", "detail-type": "b", "detail": {}}')
     result = invoke("send", str(event), tmp_path=tmp_path)
     assert result.exit_code == 2
-    assert "no sandbox is up here; run: edac sandbox up TOPOLOGY" in result.output
+    assert "error[E908]: no sandbox is up in" in result.output
+    assert "help: run: edac sandbox up TOPOLOGY" in result.output
     status = invoke("status", tmp_path=tmp_path)
     assert status.exit_code == 0 and "no sandbox in" in status.output
     down = invoke("down", tmp_path=tmp_path)
@@ -72,6 +77,57 @@ def test_send_when_the_emulator_is_gone(tmp_path: Path) -> None:
     assert not (tmp_path / "box").exists()
 
 
+def test_down_leaves_a_directory_that_holds_no_sandbox(tmp_path: Path) -> None:
+    box = tmp_path / "box"
+    (box / "build").mkdir(parents=True)
+    (box / "notes.txt").write_text("mine")
+    (box / "build" / "terraform.tfstate").write_text("{}")
+    down = invoke("down", tmp_path=tmp_path)
+    assert down.exit_code == 0 and "no sandbox in" in down.output
+    assert (box / "notes.txt").read_text() == "mine"
+    assert (box / "build" / "terraform.tfstate").read_text() == "{}"
+
+
+def test_down_removes_only_what_the_sandbox_made(tmp_path: Path) -> None:
+    box = sb.Sandbox(tmp_path / "box")
+    box.claim()
+    box.save({"endpoint": "http://127.0.0.1:9", "pid": None, "applied": True, "paths": []})
+    (box.root / "build").mkdir()
+    (box.root / "emulator.log").write_text("log")
+    (box.root / "mine.txt").write_text("mine")
+    down = invoke("down", tmp_path=tmp_path)
+    assert down.exit_code == 0, down.output
+    assert sorted(p.name for p in box.root.iterdir()) == ["mine.txt"]
+    assert "kept what it did not make there: mine.txt" in " ".join(down.output.split())
+
+
+def test_up_refuses_a_directory_that_is_not_a_sandbox(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: "/usr/bin/terraform")
+    box = tmp_path / "box"
+    (box / "build").mkdir(parents=True)
+    state = box / "build" / "terraform.tfstate"
+    state.write_text("{}")
+    result = invoke("up", str(ROOT / "examples" / "orders"), tmp_path=tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "error[E908]" in result.output and "holds files and no sandbox" in result.output
+    assert state.read_text() == "{}"
+    assert sorted(p.name for p in box.iterdir()) == ["build"]
+
+
+def test_state_is_not_written_through_a_planted_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    box = sb.Sandbox(tmp_path / "box")
+    box.claim()
+    import os
+
+    os.symlink(victim, box.root / f".sandbox.json.{os.getpid()}.tmp")
+    box.save({"applied": False})
+    assert victim.read_text() == "keep"
+    assert box.state()["applied"] is False
+
+
 def test_provider_override_points_every_service_at_the_endpoint() -> None:
     text = sb.provider_override("http://127.0.0.1:4566")
     for service in ("cloudwatch", "dynamodb", "events", "iam", "kms", "lambda", "sns", "sqs",
@@ -84,9 +140,9 @@ def test_provider_override_points_every_service_at_the_endpoint() -> None:
 def test_prerequisites_of_the_examples() -> None:
     topo = load_topology([str(ROOT / "examples" / "orders")]).topology
     assert topo is not None
-    roles, functions = sb.prerequisites(topo)
-    assert roles == ["analytics-worker", sb.LAMBDA_ROLE]
-    assert functions == {"fulfil-order": sb.LAMBDA_ROLE, "send-order-email": sb.LAMBDA_ROLE}
+    roles, functions = aws.prerequisites(topo)
+    assert roles == ["analytics-worker", aws.LAMBDA_ROLE]
+    assert functions == {"fulfil-order": aws.LAMBDA_ROLE, "send-order-email": aws.LAMBDA_ROLE}
 
 
 def test_function_names_from_arns() -> None:

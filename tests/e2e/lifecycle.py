@@ -34,18 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from e2e.moto_harness import EXAMPLES, STATS, _check, _terraform, run_tracked
-from edac.sandbox import (
-    APPLY_PARALLELISM,
-    OVERRIDE_FILE,
-    Endpoint,
+from edac.sandbox import APPLY_PARALLELISM, OVERRIDE_FILE, provider_override
+from edac.sandbox.aws import (
     all_queue_urls,
     create_prerequisites,
     disable_event_source_mappings,
-    provider_override,
     put_events_entry,
     set_event_source_mappings,
-    start_endpoint,
 )
+from edac.sandbox.emulator import Endpoint, start_endpoint
 from tftools import terraform_env
 
 EDAC = [sys.executable, "-c", "from edac.cli import main; main(prog_name='edac')"]

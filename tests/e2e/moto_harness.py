@@ -46,14 +46,12 @@ from edac.core import ir
 from edac.sandbox import (
     APPLY_PARALLELISM,
     OVERRIDE_FILE,
-    Endpoint,
     compile_into,
-    create_prerequisites,
-    disable_event_source_mappings,
     emulator_missing,
     provider_override,
-    start_endpoint,
 )
+from edac.sandbox.aws import create_prerequisites, disable_event_source_mappings
+from edac.sandbox.emulator import Endpoint, start_endpoint
 from tftools import require_tool, terraform_env, terraform_missing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,7 +254,7 @@ def stop_terraform_processes(grace: float = 20) -> None:
                 os.killpg(popen.pid, signal.SIGKILL)
 
 
-SANDBOX_CLI = "from edac.sandbox import sandbox; sandbox(prog_name='edac sandbox')"
+SANDBOX_CLI = "from edac.cli.sandbox import sandbox; sandbox(prog_name='edac sandbox')"
 
 
 class SandboxRun:

@@ -34,7 +34,7 @@ from e2e.event_samples import ACCOUNT, REGION, Sample, all_samples
 from e2e.moto_harness import ACCOUNT_ID, STATS, Deployment, example_names
 from edac.core import ir
 from edac.patterns import compile_pattern
-from edac.sandbox import all_queue_urls, drain
+from edac.sandbox.aws import all_queue_urls, drain
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,5 @@
-"""The `edac` command line: parses options, calls the API, renders. No logic of its own.
+"""The `edac` command line: options, `--format`, exit codes. It calls `edac.api` (and the
+sandbox task) and renders what comes back; it decides nothing else.
 
 Exit codes: 0 clean, 1 input errors (or warnings with --warnings-as-errors), 2 usage or
 internal error.
@@ -11,63 +12,28 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 
 from edac import __version__
-from edac.core.diagnostics import (
-    Diagnostic,
-    SourceCache,
-    render_human,
-    render_json,
-    render_sarif,
-    render_short,
-    summary,
+from edac.cli.output import (
+    diagnostics_options,
+    emit_text,
+    exit_code,
+    fail,
+    failures,
+    note,
+    report,
 )
 
-if TYPE_CHECKING:
-    from edac.core.ir import Topology
-
-# The CLI uses no pydantic plugins; looking for them costs a scan of every installed package
-# at start-up (a third of edac's own start-up time). Library users keep their setting.
+# Process-wide settings of the command line, all here (the library changes none of them):
+# - the CLI uses no pydantic plugins; looking for them costs a scan of every installed
+#   package at start-up (a third of edac's own start-up time). Library users keep theirs.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-FORMATS = ("human", "short", "json", "sarif")
-
-
-def _report(diagnostics: Sequence[Diagnostic], fmt: str, sources: dict[str, str]) -> None:
-    if fmt == "json":
-        click.echo(render_json(diagnostics), nl=False)
-        return
-    if fmt == "sarif":
-        click.echo(render_sarif(diagnostics, __version__), nl=False)
-        return
-    text = render_short(diagnostics) if fmt == "short" else render_human(
-        diagnostics, SourceCache(sources))
-    if text:
-        click.echo(text, nl=False, err=True)
-    if diagnostics and fmt == "human":
-        click.echo(f"\n{summary(diagnostics)}", err=True)
-
-
-def _exit_code(diagnostics: Sequence[Diagnostic], warnings_as_errors: bool) -> int:
-    if any(d.is_error for d in diagnostics):
-        return 1
-    if warnings_as_errors and diagnostics:
-        return 1
-    return 0
-
-
-def diagnostics_options(func: F) -> F:
-    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="human",
-                        show_default=True, help="How diagnostics are printed.")(func)
-    func = click.option("--warnings-as-errors", is_flag=True,
-                        help="Exit 1 when there are warnings.")(func)
-    return func
+# - a command is one short pass over acyclic data: the cyclic garbage collector would only
+#   rescan the growing heap (a quarter of the time on large topologies). Off during a
+#   command, back on after it (`main`).
 
 
 class _Group(click.Group):
@@ -79,7 +45,7 @@ class _Group(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "sandbox":
-            from edac.sandbox import sandbox
+            from edac.cli.sandbox import sandbox
 
             return sandbox
         return super().get_command(ctx, cmd_name)
@@ -110,8 +76,6 @@ class _Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """edac: compile event-driven topologies (YAML) into EventBridge + SQS Terraform."""
     ctx.obj = {"debug": debug}
-    # A command is one short pass over acyclic data: the cyclic garbage collector would only
-    # rescan the growing heap (a quarter of the time on large topologies).
     if gc.isenabled():
         gc.disable()
         ctx.call_on_close(gc.enable)
@@ -125,8 +89,8 @@ def validate(paths: tuple[str, ...], fmt: str, warnings_as_errors: bool) -> None
     from edac.api import load_topology
 
     result = load_topology(paths)
-    _report(result.diagnostics, fmt, result.sources)
-    code = _exit_code(result.diagnostics, warnings_as_errors)
+    report(result.diagnostics, fmt, result.sources)
+    code = exit_code(result.diagnostics, warnings_as_errors)
     if fmt == "human" and code == 0:
         topo = result.topology
         assert topo is not None
@@ -150,6 +114,7 @@ def explain(code: str | None) -> None:
     """Explain a diagnostic code (or list them all)."""
     from edac.core.codes import CODES
     from edac.core.codes import explain as lookup
+    from edac.core.diagnostics import failure
 
     if code is None:
         for c in CODES.values():
@@ -157,14 +122,14 @@ def explain(code: str | None) -> None:
         return
     found = lookup(code)
     if found is None:
-        click.echo(f"error: unknown code `{code}`; `edac explain` lists them all", err=True)
-        sys.exit(2)
+        fail(failure("E904", f"unknown code `{code}`", help="`edac explain` lists them all",
+                     exit_code=2), "human")
     click.echo(f"{found.code}: {found.title}\n\n{found.explanation}")
 
 
 @main.command(name="compile")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
+@click.option("-o", "--output", "output", required=True, metavar="DIR",
               help="Output directory (a Terraform root module); edac only touches its own files.")
 @click.option("--allow-destroy", "allow_destroy", multiple=True, metavar="CONSUMER",
               help="Let this compile destroy the queues of a removed or replaced consumer.")
@@ -179,29 +144,21 @@ def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...]
     into OUTPUT had, or its queues would be replaced, edac refuses unless told per consumer
     to --forget or --allow-destroy them.
     """
-    from pathlib import Path
+    from edac.api import compile_into
 
-    from edac.api import compile_paths
-    from edac.io.write import Manifest, OutputError, write_output
-
-    previous = Manifest.read(Path(output))
-    compiled = compile_paths(paths, previous.data if previous else None, set(allow_destroy),
-                             set(forget))
-    diagnostics = compiled.result.diagnostics
-    _report(diagnostics, fmt, compiled.result.sources)
-    code = _exit_code(diagnostics, warnings_as_errors)
-    if code != 0:
-        click.echo("error: nothing was written", err=True)
-        sys.exit(code)
-    try:
-        removed = write_output(Path(output), compiled.files, compiled.manifest)
-    except (OutputError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    for rel in removed:
-        click.echo(f"removed stale {rel}", err=True)
-    click.echo(f"wrote {len(compiled.files)} files to {output}", err=True)
-
+    with failures(fmt):
+        written = compile_into(paths, output, set(allow_destroy), set(forget),
+                               warnings_as_errors)
+    diagnostics = written.compiled.result.diagnostics
+    code = exit_code(diagnostics, warnings_as_errors)
+    report(diagnostics, fmt, written.compiled.result.sources)
+    if not written.ok:
+        note("error: nothing was written", fmt)
+        sys.exit(code or 1)
+    for rel in written.removed:
+        note(f"removed stale {rel}", fmt)
+    note(f"wrote {len(written.compiled.files)} files to {output}", fmt)
+    sys.exit(code)
 
 
 def _json_argument(value: str, what: str) -> str:
@@ -220,7 +177,8 @@ def _json_argument(value: str, what: str) -> str:
 @click.option("--event-pattern", "pattern", required=True, help="The pattern: JSON or @file.")
 @click.option("--event", "event", required=True, help="The event: JSON or @file.")
 def test_event_pattern_(pattern: str, event: str) -> None:
-    """Test an event against a pattern, as `aws events test-event-pattern` does."""
+    """Test an event against a pattern, as `aws events test-event-pattern` does (and with its
+    messages: `Event pattern is not valid. Reason: ...`, exit 1)."""
     from edac.patterns import InvalidEvent, InvalidEventPattern, test_event_pattern
 
     pattern_text = _json_argument(pattern, "--event-pattern")
@@ -234,52 +192,19 @@ def test_event_pattern_(pattern: str, event: str) -> None:
 
 
 @main.command(name="route")
-@click.argument("event_file", type=click.Path(dir_okay=False))
+@click.argument("event_file")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(("human", "json")), default="human",
               show_default=True)
 def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
     """Show which routes and consumer queues an event reaches, and why others miss it."""
-    from edac.core.simulate import EventError, as_event, as_json, render, route_event
-    from edac.patterns import InvalidEvent
+    from edac.api import route
+    from edac.core.simulate import as_json, render
 
-    topo = _topology_or_exit(paths)
-    try:
-        with open(event_file, encoding="utf-8") as handle:
-            event = as_event(json.load(handle))
-        outcomes = route_event(topo, event)
-    except OSError as exc:
-        click.echo(f"error: cannot read {event_file}: {exc.strerror}", err=True)
-        sys.exit(1)
-    except (ValueError, EventError, InvalidEvent) as exc:
-        click.echo(f"error: {event_file} is not a usable event: {exc}", err=True)
-        sys.exit(1)
-    click.echo(as_json(outcomes) if fmt == "json" else render(topo, event, outcomes), nl=False)
-
-
-def _topology_or_exit(paths: Sequence[str]) -> Topology:
-    """The topology at `paths`; its diagnostics printed and exit 1 when it has errors."""
-    from edac.api import load_topology
-
-    result = load_topology(paths)
-    if not result.ok:
-        _report(result.diagnostics, "human", result.sources)
-        sys.exit(1)
-    assert result.topology is not None
-    return result.topology
-
-
-def _emit_text(text: str, output: str | None) -> None:
-    """Print `text`, or write it to `output`."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
-        sys.exit(1)
+    with failures(fmt):
+        routed = route(event_file, paths)
+    click.echo(as_json(routed.outcomes) if fmt == "json"
+               else render(routed.topology, routed.event, routed.outcomes), nl=False)
 
 
 @main.command()
@@ -301,22 +226,11 @@ def diagram(paths: tuple[str, ...], fmt: str, output: str | None, teams: tuple[s
     Mermaid draws at most 500 edges and 50,000 characters: for a larger topology, draw a
     part of it with --team, --consumer or --event (repeatable; together they add up).
     """
-    from edac.core.emit.mermaid import DiagramTooLarge, Selection, flowchart, listing, markdown
+    from edac.api import diagram as draw
 
-    topo = _topology_or_exit(paths)
-    selection = Selection(frozenset(teams), frozenset(consumers), frozenset(events))
-    unknown = selection.unknown(topo)
-    for problem in unknown:
-        click.echo(f"error: {problem}", err=True)
-    if unknown:
-        sys.exit(2)
-    try:
-        text = markdown(topo, selection) if fmt == "markdown" else flowchart(topo, selection)
-    except DiagramTooLarge as exc:
-        click.echo(f"error: {exc}; draw a part of it with --team, --consumer or --event "
-                   f"(teams: {listing(topo.teams, 8)})", err=True)
-        sys.exit(2)
-    _emit_text(text, output)
+    with failures():
+        text = draw(paths, set(teams), set(consumers), set(events), markdown=fmt == "markdown")
+        emit_text(text, output)
 
 
 @main.command(name="diff")
@@ -334,25 +248,16 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
     diagram of the new topology with added, removed and changed elements marked. With a git
     ref, the same PATHS are read from that commit.
     """
-    from edac.core.diff import BaseError, compare, load_base, markdown
+    from edac.api import diff
 
-    topo = _topology_or_exit(paths)
-    try:
-        before = load_base(base, paths)
-    except BaseError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    if before is not None and not before.ok:
-        click.echo(f"error: the base `{base}` has errors; cannot compare with it", err=True)
-        _report(before.diagnostics, "human", before.sources)
-        sys.exit(1)
-    changes = compare(before.topology if before else None, topo)
-    _emit_text(markdown(changes, base), output)
-    if fail_on_destroy and changes.destroys:
-        names = ", ".join(f"`{loss.consumer}`" for loss in changes.destroys)
-        click.echo(f"error: applying this change destroys the queues of {names}", err=True)
-        sys.exit(1)
-
+    with failures():
+        compared = diff(paths, base)
+        emit_text(compared.markdown(), output)
+    if fail_on_destroy:
+        losses = compared.destroy_diagnostics()
+        if losses:
+            report(losses, "human", {})
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,38 @@ _CATALOGUE = [
          "`--allow-destroy NAME` deletes them."),
     Code("E802", "nothing to destroy or forget", "`--allow-destroy` or `--forget` named a "
          "consumer whose queues this compile would not destroy."),
+    # -- what stops a command (E9xx): the command line, the files around the topology, tools
+    Code("E901", "cannot write the output", "`edac compile` writes its output directory all at "
+         "once, and never over a file it did not write: the output path is a file, or the "
+         "directory holds a file of the same name as one edac generates that edac did not "
+         "write (move it away or choose another directory), or the filesystem refused (no "
+         "space, no permission). Nothing was written."),
+    Code("E902", "cannot read the base of the diff", "`edac diff --base` takes the path of the "
+         "base topology or a git ref (branch, tag, commit) whose tree holds the same paths. "
+         "The value is neither, git could not be run, or a path lies outside the repository."),
+    Code("E903", "the base of the diff has errors", "The base topology does not load, so the "
+         "change cannot be compared with it; its own diagnostics follow. Fix the base (or "
+         "compare with another one)."),
+    Code("E904", "unknown name on the command line", "A team, consumer or event type given to "
+         "`--team`, `--consumer` or `--event`, or a code given to `edac explain`, is not in "
+         "the topology (or the catalogue). The message lists the known ones."),
+    Code("E905", "diagram too large for Mermaid", "Mermaid draws at most 500 edges and 50,000 "
+         "characters. Draw a part of the topology with `--team`, `--consumer` or `--event` "
+         "(repeatable; together they add up)."),
+    Code("E906", "not a usable event", "The event file cannot be read, is not JSON, or is "
+         "not an event: give an event as EventBridge delivers it (`source`, `detail-type`, "
+         "`detail`) or a PutEvents entry (`Source`, `DetailType`, `Detail` as JSON text)."),
+    Code("E907", "a tool is missing", "The command needs a tool that is not installed: "
+         "terraform on the PATH, or the local AWS emulator (`pip install '.[sandbox]'` from a "
+         "clone of edac: boto3 and moto's server). The message says which."),
+    Code("E908", "no sandbox here", "`edac sandbox send` and friends act on a sandbox started "
+         "with `edac sandbox up TOPOLOGY` in the same state directory (`--dir`); none is up "
+         "there, or its emulator stopped. Start one (again) with `edac sandbox up`."),
+    Code("E909", "terraform failed", "A terraform command that the sandbox ran failed; its "
+         "output follows in the message. The compiled output and the state are left in the "
+         "sandbox's directory for a look."),
+    Code("E910", "the local AWS emulator failed", "The emulator did not start (its log "
+         "follows), or refused a request (PutEvents rejected an event)."),
     # -- the graph (W7xx)
     Code("W701", "unused producer", "No event type names this producer, so it emits nothing "
          "edac knows about. Declare its events under `events:`, or remove it."),

@@ -13,7 +13,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 class Severity(enum.Enum):
@@ -62,6 +61,27 @@ class Diagnostic:
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)
 
 
+class Failure(Exception):
+    """What stops a command, as diagnostics: raised by the io layer, the API and the tasks,
+    and rendered by the CLI in the chosen `--format`. `sources` holds the texts excerpts come
+    from; `exit_code` is 1 for problems in the input or the environment the user can fix,
+    2 for usage errors (a name on the command line that does not exist, a missing tool)."""
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic], exit_code: int = 1,
+                 sources: dict[str, str] | None = None) -> None:
+        found = [diagnostics] if isinstance(diagnostics, Diagnostic) else list(diagnostics)
+        super().__init__("; ".join(d.message for d in found))
+        self.diagnostics = found
+        self.exit_code = exit_code
+        self.sources = dict(sources or {})
+
+
+def failure(code: str, message: str, help: str | None = None, exit_code: int = 1) -> Failure:
+    """A Failure of one diagnostic that points at no file (a command-line or environment
+    problem)."""
+    return Failure(Diagnostic(code, Severity.ERROR, message, help=help), exit_code)
+
+
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics in source order, without exact duplicates."""
     seen: set[Diagnostic] = set()
@@ -94,19 +114,16 @@ def source_lines(text: str) -> list[str]:
 
 
 class SourceCache:
-    """Reads source lines for the human renderer; files that vanished render without excerpt."""
+    """The source lines the human renderer shows, from the texts that were read (a file that
+    was not read renders without excerpt: rendering reads nothing)."""
 
     def __init__(self, texts: dict[str, str] | None = None) -> None:
+        self._texts = dict(texts or {})
         self._lines: dict[str, list[str]] = {}
-        for name, text in (texts or {}).items():
-            self._lines[name] = source_lines(text)
 
     def line(self, file: str, number: int) -> str | None:
         if file not in self._lines:
-            try:
-                self._lines[file] = source_lines(Path(file).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                self._lines[file] = []
+            self._lines[file] = source_lines(self._texts.get(file, ""))
         lines = self._lines[file]
         if 1 <= number <= len(lines):
             return lines[number - 1]

@@ -1,46 +1,31 @@
-"""What a change to a topology does: `edac diff`, for pull-request review.
+"""What a change to a topology does, compared as two IRs: `edac diff`.
 
 `compare(old, new)` lists the queues that applying the change would destroy (a consumer
 removed without a `previously:` successor, or whose AWS queue names change: the same test as
 `edac compile`'s safety check) and every other change to producers, event types, consumers,
-queues, routes, patterns, permissions, the bus and the system settings. `markdown` renders it
-as a pull-request comment: the destroyed queues first, a table of changes, and the diagram of
-the new topology with what was added, removed and changed drawn differently.
-
-The base topology comes from a path or a git ref (`load_base`): the ref's tree is exported
-with `git archive` and the same paths are loaded from it.
+queues, routes, patterns, permissions, the bus and the system settings. The pull-request
+comment is `edac.core.emit.review`; the diagram of a diff `edac.core.emit.mermaid.changes`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
-import os
-import subprocess
-import tarfile
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from edac.api import Result, load_topology
-from edac.core import ir
-from edac.core.diagnostics import Diagnostic, Span
-from edac.core.emit import mermaid
-from edac.core.emit.mermaid import code, duration
+from edac.core import ir, names
 from edac.core.safety import QueueLoss, manifest_data, queue_losses
+from edac.core.text import duration
+from edac.patterns.summary import pattern_clauses
 
 Action = Literal["added", "removed", "changed", "renamed"]
 Kind = Literal["route", "pattern", "consumer", "queue", "producer", "event", "permission", "bus",
                "system"]
 KINDS: tuple[Kind, ...] = ("route", "pattern", "consumer", "queue", "producer", "event",
                            "permission", "bus", "system")
-MARKS: dict[Action, str] = {"added": "🟢 added", "removed": "🔴 removed", "changed": "🟡 changed",
-                            "renamed": "🔵 renamed"}
-COMMENT_MAX = 65_000  # GitHub refuses comments over 65,536 characters
-MARKER = "<!-- edac diff -->"  # lets a workflow find (and update) its earlier comment
 
 
 @dataclass(frozen=True)
@@ -70,7 +55,7 @@ class Diff:
     new: ir.Topology
     destroys: tuple[QueueLoss, ...]
     changes: tuple[Change, ...]
-    renamed: dict[tuple[mermaid.IdKind, str], str]  # (kind, old name) -> new name
+    renamed: dict[tuple[names.IdKind, str], str]  # (kind, old name) -> new name
 
     @property
     def empty(self) -> bool:
@@ -123,9 +108,7 @@ def _producer_fields(a: ir.Producer | None, b: ir.Producer | None) -> tuple[Fiel
 
 def _schema_ref(e: ir.EventType) -> str | None:
     """The schema file as written (relative to the topology file that names it)."""
-    if e.schema_file is None:
-        return None
-    return Path(os.path.relpath(e.schema_file, Path(e.origin.file).parent)).as_posix()
+    return None if e.schema_ref is None else PurePosixPath(e.schema_ref).as_posix()
 
 
 def _event_fields(a: ir.EventType | None, b: ir.EventType | None) -> tuple[Field, ...]:
@@ -203,8 +186,8 @@ def _queue_fields(a: ir.Consumer | None, b: ir.Consumer | None) -> tuple[Field, 
 
 def _pattern_text(route: ir.Route) -> str:
     """The route's pattern, readable (`; `-separated clauses), for the table."""
-    clauses = mermaid.pattern_clauses(route.raw_pattern) if route.raw_pattern is not None else [
-        ", ".join(route.events), *mermaid.pattern_clauses(route.filter or {})]
+    clauses = pattern_clauses(route.raw_pattern) if route.raw_pattern is not None else [
+        ", ".join(route.events), *pattern_clauses(route.filter or {})]
     return "; ".join(clauses)
 
 
@@ -323,7 +306,7 @@ def compare(old: ir.Topology | None, new: ir.Topology) -> Diff:
 
     destroys = () if first else tuple(queue_losses(manifest_data(old, {}), new))
     changes.sort(key=lambda c: KINDS.index(c.kind))
-    renamed: dict[tuple[mermaid.IdKind, str], str] = {
+    renamed: dict[tuple[names.IdKind, str], str] = {
         **{("consumer", a): b for a, b in moved_consumers.items()},
         **{("route", a): b for a, b in moved_routes.items()},
     }
@@ -334,225 +317,3 @@ def _archive(bus: ir.Bus) -> str:
     if bus.archive_days is None:
         return "none"
     return "forever" if bus.archive_days == 0 else f"{bus.archive_days}d"
-
-
-# ---------------------------------------------------------------------------------------------
-# the diagram of a diff
-
-
-def graph(diff: Diff) -> mermaid.Graph:
-    """The new topology's graph with the old one's removed elements, marked."""
-    ids = mermaid.Ids.of(diff.old, diff.new, renamed=diff.renamed)
-    new = mermaid.build(diff.new, mermaid.Index.of(diff.new, ids))
-    if diff.old is None:
-        old = mermaid.Graph({}, {})
-    else:
-        old = mermaid.build(diff.old, mermaid.Index.of(diff.old, ids), renamed=diff.renamed)
-    merged = mermaid.merge(old, new)
-    status = dict(merged.node_status)
-
-    def mark(nid: str, how: mermaid.Status) -> None:
-        if nid in merged.nodes and status.get(nid) not in ("added", "removed"):
-            status[nid] = how
-
-    for change in diff.changes:
-        if change.kind in ("route", "pattern") and change.name in diff.new.routes:
-            mark("r_" + ids.get("route", change.name), "changed")
-        elif (change.kind in ("consumer", "queue") or change.subject == "consumer") and (
-                change.name in diff.new.consumers):
-            prefix = "q_" if change.kind == "queue" else "c_"
-            mark(prefix + ids.get("consumer", change.name), "changed")
-        elif (change.kind == "producer" or change.subject == "producer") and (
-                change.name in diff.new.producers):
-            mark("p_" + ids.get("producer", change.name), "changed")
-        elif change.kind == "event" and change.name in diff.new.events:
-            mark("p_" + ids.get("producer", diff.new.events[change.name].producer), "changed")
-        elif change.kind in ("bus", "system"):
-            mark("bus", "changed")
-    for loss in diff.destroys:
-        if loss.replaced_by is not None:
-            current = diff.new.consumers.get(loss.consumer) or next(
-                c for c in diff.new.consumers.values() if loss.consumer in c.previously)
-            for prefix in ("q_", "d_"):
-                mark(prefix + ids.get("consumer", current.name), "replaced")
-    result = dataclasses.replace(merged, node_status=status)
-    for (kind, before), after in sorted(diff.renamed.items()):
-        prefix = "r_" if kind == "route" else "c_"
-        result = mermaid.with_note(result, prefix + ids.get(kind, after), f"was {before}")
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
-# markdown
-
-
-def _value(text: str | None) -> str:
-    return code(text) if text else "(none)"
-
-
-def _field_text(f: Field) -> str:
-    if f.old is None and f.new is None:
-        return f.what
-    if f.old is None:
-        return f"{f.what}: + {_value(f.new)}"
-    if f.new is None:
-        return f"{f.what}: - {_value(f.old)}"
-    return f"{f.what}: {_value(f.old)} → {_value(f.new)}"
-
-
-def _row(change: Change) -> str:
-    details = "<br>".join(_field_text(f) for f in change.fields)
-    cells = [MARKS[change.action], change.kind, code(change.name), details]
-    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
-
-
-def _destroy_lines(diff: Diff) -> list[str]:
-    if not diff.destroys:
-        return []
-    count = sum(len(loss.queues) for loss in diff.destroys)
-    lines = ["> [!CAUTION]",
-             f"> **Applying this change destroys {mermaid.count(count, 'queue')} and every "
-             "message in them.**"]
-    for loss in diff.destroys:
-        queues = ", ".join(code(q) for q in loss.queues)
-        if loss.replaced_by is None:
-            lines.append(f"> - consumer {code(loss.consumer)} is removed: {queues}. If it was "
-                         f"renamed, list {code(loss.consumer)} under `previously:` of its new "
-                         f"name.")
-        else:
-            after = ", ".join(code(q) for q in loss.replaced_by)
-            lines.append(f"> - consumer {code(loss.consumer)}: its queues are replaced "
-                         f"({queues} become {after}).")
-    lines.append("> ")
-    lines.append("> `edac compile` refuses this until told, per consumer, `--forget NAME` "
-                 "(keep the queues in AWS) or `--allow-destroy NAME`.")
-    return lines + [""]
-
-
-def _summary(diff: Diff) -> str:
-    counts: dict[Kind, int] = {}
-    for change in diff.changes:
-        counts[change.kind] = counts.get(change.kind, 0) + 1
-    parts = [mermaid.count(n, kind) for kind, n in counts.items()]
-    return f"{mermaid.count(len(diff.changes), 'change')}: " + ", ".join(parts) + "."
-
-
-def _diagram(diff: Diff, budget: int) -> list[str]:
-    """The diagram section: the whole graph, else the changed elements and their neighbours,
-    else a note (Mermaid's limits, and what is left of the comment's size)."""
-    whole = graph(diff)
-    changed = set(whole.node_status) | {n for key in whole.edge_status for n in key}
-    attempts = [("", whole)]
-    if changed:
-        attempts.append(("Only the changed elements and their neighbours are drawn (the whole "
-                         "topology is too large for Mermaid).",
-                         mermaid.neighbourhood(whole, changed)))
-    problem = ""
-    for note, part in attempts:
-        try:
-            text = mermaid.render(part)
-        except mermaid.DiagramTooLarge as exc:
-            problem = str(exc)
-            continue
-        if len(text) + 500 > budget:
-            problem = "the comment would be too long"
-            continue
-        lines = ["### Diagram", "", mermaid.LEGEND + ".", ""]
-        if note:
-            lines += [note, ""]
-        return lines + [mermaid.fenced(text).rstrip("\n")]
-    return ["### Diagram", "", f"Not drawn: {problem}. Run `edac diagram` with `--team`, "
-            "`--consumer` or `--event` to see a part of the topology."]
-
-
-def markdown(diff: Diff, base: str) -> str:
-    """The pull-request comment: destroyed queues first, the changes, then the diagram."""
-    lines = [MARKER, f"## edac: topology changes against {code(base)}", ""]
-    if diff.old is None:
-        lines += [f"The base has no topology at these paths: all of {code(diff.new.prefix)} "
-                  "is new.", ""]
-    if diff.empty:
-        return "\n".join([*lines, "No changes to the topology."]) + "\n"
-    lines += _destroy_lines(diff)
-    lines += [_summary(diff), "", "| Change | Kind | Name | Details |", "|---|---|---|---|"]
-    rows = [_row(c) for c in diff.changes]
-    used = sum(len(line) + 1 for line in lines)
-    for n, row in enumerate(rows):
-        if used + len(row) > COMMENT_MAX // 2:
-            lines.append(f"| … | | | {len(rows) - n} more changes: run `edac diff` locally |")
-            break
-        lines.append(row)
-        used += len(row) + 1
-    lines.append("")
-    lines += _diagram(diff, COMMENT_MAX - used)
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# the base
-
-
-class BaseError(Exception):
-    """The base cannot be read (not a path, not a git ref, git failed)."""
-
-
-def _git(args: list[str], cwd: Path) -> bytes:
-    try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except OSError as exc:
-        raise BaseError(f"cannot run git: {exc.strerror}") from exc
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise BaseError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
-    return proc.stdout
-
-
-def load_base(base: str, paths: Sequence[str]) -> Result | None:
-    """The base topology: `base` is a path (file or directory) or else a git ref, whose tree
-    at `paths` is loaded (paths taken relative to the working directory). None when the ref
-    has none of the paths (the topology is new)."""
-    if os.path.exists(base):
-        return load_topology([base])
-    cwd = Path.cwd()
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
-    try:
-        _git(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], cwd)
-    except BaseError as exc:
-        raise BaseError(f"`{base}` is neither a path nor a git ref") from exc
-    with tempfile.TemporaryDirectory(prefix="edac-base-") as tmp:
-        archive = _git(["archive", "--format=tar", f"{base}^{{tree}}"], top)
-        if archive.strip(b"\0"):  # else an empty tree: only the end-of-archive blocks
-            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-                tar.extractall(tmp, filter="data")
-        found = [str(p) for p in _inside(Path(tmp), top, paths) if p.exists()]
-        if not found:
-            return None
-        result = load_topology(found)
-    return _relabel(result, f"{tmp}{os.sep}", f"{base}:")
-
-
-def _inside(root: Path, top: Path, paths: Sequence[str]) -> list[Path]:
-    """The paths as they are under `root`, a copy of the repository at `top`."""
-    out = []
-    for path in paths:
-        try:
-            out.append(root / Path(path).resolve().relative_to(top.resolve()))
-        except ValueError as exc:
-            raise BaseError(f"`{path}` is not inside the git repository {top}") from exc
-    return out
-
-
-def _relabel(result: Result, prefix: str, label: str) -> Result:
-    """The base's diagnostics and sources with its temporary paths shown as `REF:path`."""
-    def name(file: str) -> str:
-        return label + file[len(prefix):] if file.startswith(prefix) else file
-
-    def where(s: Span) -> Span:
-        return dataclasses.replace(s, file=name(s.file))
-
-    def diag(d: Diagnostic) -> Diagnostic:
-        related = tuple(dataclasses.replace(r, span=where(r.span)) for r in d.related)
-        return dataclasses.replace(d, span=d.span and where(d.span), related=related)
-
-    return Result(result.topology, [diag(d) for d in result.diagnostics],
-                  {name(k): v for k, v in result.sources.items()})

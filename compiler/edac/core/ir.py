@@ -40,6 +40,7 @@ class EventType:
     name: str  # the detail-type
     producer: str
     schema_file: str | None  # as resolved on disk (relative to the working directory)
+    schema_ref: str | None  # as written in the topology (relative to its file)
     schema: dict[str, Any] | None = field(compare=False, hash=False)
     description: str | None
     unconsumed: bool

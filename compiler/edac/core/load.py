@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from edac.core.diagnostics import Diagnostic, Severity, Span
 from edac.core.source import Path_, SourceFile
 from edac.core.spec import FileSpec
+from edac.core.text import duration
 
 DURATION_FIELDS = frozenset(
     {
@@ -68,13 +69,6 @@ def describe_value(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
-
-
-def human_seconds(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def dotted(path: Path_) -> str:
@@ -222,7 +216,7 @@ def _message(err: dict[str, Any], path: Path_, value: Any) -> tuple[str, str, st
                 "greater_than": "more than", "less_than": "less than"}[kind]
         shown = f"{bound}"
         if is_duration and isinstance(bound, int):
-            shown = f"{bound} seconds ({human_seconds(bound)})" if bound >= 60 else f"{bound}s"
+            shown = f"{bound} seconds ({duration(bound)})" if bound >= 60 else f"{bound}s"
         return "E104", f"{where} must be {word} {shown}", "out of range", None
     if kind in ("too_short", "too_long"):
         if kind == "too_short" and ctx.get("min_length") == 1:

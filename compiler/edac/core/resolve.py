@@ -2,16 +2,19 @@
 
 Diagnostics here are the ones that need several files at once: names defined twice, system
 settings given twice, references to unknown names, and the shape rules that span fields
-(a consumer is lambda XOR container, a route has events XOR pattern). Event schemas are read
-here too, relative to the file that names them.
+(a consumer is lambda XOR container, a route has events XOR pattern). Event schemas are parsed
+and checked here; their files are read beforehand (`schema_paths` says which, relative to the
+topology file that names them) and given as text.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
 from edac.core import defaults as builtin
@@ -29,7 +32,6 @@ from edac.core.spec import (
     RetrySpec,
     RouteSpec,
 )
-from edac.io import cache
 from edac.patterns import validate_pattern
 
 _KINDS = ("producers", "events", "consumers", "routes")
@@ -39,7 +41,10 @@ _SYSTEM = ("environment", "tags", "bus", "defaults")
 @dataclass
 class _Collector:
     spans: dict[str, SpanMap]
+    schemas: dict[str, SchemaText] = field(default_factory=dict)
+    trusted: AbstractSet[str] = frozenset()
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # schema texts found valid here
 
     def span(self, file: str, path: Path_, key: bool = False) -> Span:
         spans = self.spans[file]
@@ -63,13 +68,41 @@ class _Collector:
         )
 
 
-def resolve(files: list[tuple[SourceFile, FileSpec]]) -> tuple[ir.Topology | None,
-                                                                 list[Diagnostic]]:
-    col = _Collector({src.path: src.spans for src, _ in files})
+SchemaText = str | OSError | UnicodeDecodeError  # a schema file's text, or why it is unreadable
+
+
+@dataclass(frozen=True)
+class Resolved:
+    topology: ir.Topology | None
+    diagnostics: list[Diagnostic]
+    # schema texts found valid by this run's meta-schema checks (to remember across runs)
+    checked_schemas: tuple[str, ...] = ()
+
+
+def schema_paths(files: list[tuple[SourceFile, FileSpec]]) -> list[str]:
+    """The schema files the topology names, as paths to read (sorted, once each)."""
+    found = {schema_path(src.path, event.schema_)
+             for src, spec in files for event in spec.events.values()
+             if event.schema_ is not None}
+    return sorted(found)
+
+
+def schema_path(topology_file: str, relative: str) -> str:
+    """Where a schema named in a topology file is: relative to that file."""
+    return str(PurePath(topology_file).parent / relative)
+
+
+def resolve(files: list[tuple[SourceFile, FileSpec]],
+            schemas: Mapping[str, SchemaText] | None = None,
+            trusted: AbstractSet[str] = frozenset()) -> Resolved:
+    """The IR of the validated files. `schemas`: the text of every file `schema_paths` names;
+    `trusted`: schema texts already known to be valid JSON Schemas (not checked again)."""
+    col = _Collector({src.path: src.spans for src, _ in files},
+                     schemas=dict(schemas or {}), trusted=trusted)
     system = _system_settings(files, col)
     elements = _collect_elements(files, col)
     if system is None:
-        return None, col.diagnostics
+        return Resolved(None, col.diagnostics, tuple(col.checked))
     name, environment, tags, tag_origins, bus_spec, defaults, setting_origins = system
     prefix = names.prefix(name, environment)
 
@@ -103,7 +136,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]]) -> tuple[ir.Topology | Non
         tag_origins=tag_origins,
         setting_origins=setting_origins,
     )
-    return topology, col.diagnostics
+    return Resolved(topology, col.diagnostics, tuple(col.checked))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,7 +298,8 @@ def _resolve_events(
         schema_file, schema = None, None
         if spec.schema_ is not None:
             schema_file, schema = _load_schema(spec.schema_, origin, col)
-        out[name] = ir.EventType(name, spec.producer, schema_file, schema, spec.description,
+        out[name] = ir.EventType(name, spec.producer, schema_file, spec.schema_, schema,
+                                 spec.description,
                                  spec.unconsumed, origin)
     return out
 
@@ -273,13 +307,14 @@ def _resolve_events(
 def _load_schema(
     relative: str, origin: ir.Origin, col: _Collector
 ) -> tuple[str | None, dict[str, Any] | None]:
-    path = Path(origin.file).parent / relative
+    path = schema_path(origin.file, relative)
     where = origin.path + ("schema",)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (
-            exc.strerror or "cannot be read")
+    text = col.schemas.get(path)
+    if not isinstance(text, str):
+        if isinstance(text, UnicodeDecodeError):
+            reason = "not UTF-8 text"
+        else:
+            reason = (text.strerror if text is not None else None) or "cannot be read"
         col.error(
             "E301",
             f"cannot read the schema file `{path}`: {reason}",
@@ -288,7 +323,7 @@ def _load_schema(
             "schema file here",
             help="the path is relative to this topology file",
         )
-        return str(path), None
+        return path, None
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -299,25 +334,23 @@ def _load_schema(
             where,
             "schema file here",
         )
-        return str(path), None
-    problem = schema_problem(text, schema)
-    if problem is not None:
-        col.error("E302", f"`{path}` is not a valid JSON Schema: {problem}", origin.file, where,
-                  "schema file here")
-        return str(path), None
-    return str(path), schema
+        return path, None
+    if text not in col.trusted and text not in col.checked:
+        problem = schema_problem(schema)
+        if problem is not None:
+            col.error("E302", f"`{path}` is not a valid JSON Schema: {problem}", origin.file,
+                      where, "schema file here")
+            return path, None
+        col.checked.append(text)
+    return path, schema
 
 
-def schema_problem(text: str, schema: Any) -> str | None:
-    """Why `schema` is not a valid JSON Schema (None: it is). Checking against the draft's
-    meta-schema costs milliseconds per schema, so valid schemas are remembered by digest, in
-    this run and in the user's cache directory across runs (see `edac.io.cache`)."""
+def schema_problem(schema: Any) -> str | None:
+    """Why `schema` is not a valid JSON Schema (None: it is), checked against the meta-schema
+    of the draft it declares (2020-12 by default). This costs milliseconds per schema: the
+    caller remembers valid schema texts across runs (`edac.io.cache`)."""
     if not isinstance(schema, (dict, bool)):
         return "a JSON Schema is an object"
-    key = cache.digest("json-schema", text)
-    if key in _VALID_SCHEMAS or cache.has(key):
-        _VALID_SCHEMAS.add(key)
-        return None
     import jsonschema  # imported only when a topology has schemas: it is slow to import
 
     try:
@@ -328,12 +361,8 @@ def schema_problem(text: str, schema: Any) -> str | None:
     except jsonschema.exceptions.SchemaError as exc:
         location = "/".join(str(p) for p in exc.absolute_path)
         return f"{exc.message}" + (f" (at `{location}`)" if location else "")
-    _VALID_SCHEMAS.add(key)
-    cache.put(key)
     return None
 
-
-_VALID_SCHEMAS: set[str] = set()
 
 # Checking a schema against the 2020-12 meta-schema takes jsonschema ~3 ms (it follows
 # `$dynamicRef`s through seven vocabulary documents), which hundreds of event schemas pay on

@@ -8,11 +8,8 @@ and a few YAML 1.1 surprises are switched off: `yes`/`no`/`on`/`off` stay string
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -336,86 +333,3 @@ def parse_text(text: str, file: str) -> tuple[SourceFile | None, list[Diagnostic
         return None, [Diagnostic("E001", Severity.ERROR, f"invalid YAML value: {exc}",
                                  Span.file_start(file))]
     return SourceFile(file, text, data, converter.spans), converter.diagnostics
-
-
-def display_path(path: Path) -> str:
-    """The path as the user would type it: relative to the working directory when inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return rel if not rel.startswith("..") else str(path)
-
-
-def discover(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
-    """Expand directories into their YAML files (recursively, sorted, hidden entries skipped)."""
-    files: list[Path] = []
-    diagnostics: list[Diagnostic] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = sorted(_walk_yaml(p))
-            if not found:
-                diagnostics.append(
-                    Diagnostic(
-                        "E004",
-                        Severity.ERROR,
-                        f"no topology files (*.yaml, *.yml) in directory `{raw}`",
-                        help="give a directory holding topology files, or a file",
-                    )
-                )
-            files.extend(found)
-        elif p.is_file():
-            files.append(p)
-        else:
-            diagnostics.append(
-                Diagnostic(
-                    "E004",
-                    Severity.ERROR,
-                    f"no such file or directory: `{raw}`",
-                    help="check the path; edac reads YAML files and directories of them",
-                )
-            )
-    unique: dict[Path, None] = {}
-    for f in files:
-        unique.setdefault(f.resolve(), None)
-    return [Path(display_path(f)) for f in unique], diagnostics
-
-
-def _walk_yaml(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if not name.startswith(".") and name.endswith((".yaml", ".yml")):
-                yield Path(dirpath) / name
-
-
-def read_files(paths: list[str]) -> tuple[list[SourceFile], list[Diagnostic]]:
-    files, diagnostics = discover(paths)
-    sources = []
-    for path in files:
-        name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            diagnostics.append(
-                Diagnostic(
-                    "E004",
-                    Severity.ERROR,
-                    f"`{name}` is not UTF-8 text (byte {exc.start})",
-                    Span.file_start(name),
-                    help="save the file as UTF-8",
-                )
-            )
-            continue
-        except OSError as exc:
-            diagnostics.append(
-                Diagnostic("E004", Severity.ERROR, f"cannot read `{name}`: {exc.strerror}",
-                           Span.file_start(name))
-            )
-            continue
-        source, diags = parse_text(text, name)
-        diagnostics.extend(diags)
-        if source is not None:
-            sources.append(source)
-    return sources, diagnostics

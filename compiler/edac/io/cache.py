@@ -5,15 +5,21 @@ Entries are empty marker files named by a digest of what they vouch for (includi
 versions of edac and of the library that checked it), so the cache can never answer for
 different content. Any failure to read or write it is ignored: it only saves time.
 `EDAC_CACHE_DIR` moves it; `EDAC_NO_CACHE=1` switches it off.
+
+It also keeps Jinja's compiled templates (`template_bytecode`), for the Terraform emitter.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+
+import jinja2
 
 from edac import __version__
 
@@ -73,3 +79,55 @@ def put(key: str) -> None:
         (directory / key[:2] / key).touch()
     except OSError:
         pass
+
+
+# ---------------------------------------------------------------------------------------------
+# facts kept: valid JSON Schemas
+
+_SCHEMA = "json-schema"
+_VALID_IN_THIS_PROCESS: set[str] = set()  # digests, so a library user's loop reads no disk
+
+
+def trusted_schemas(texts: Iterable[str]) -> set[str]:
+    """The schema texts already found to be valid JSON Schemas (by this edac and jsonschema)."""
+    found = set()
+    for text in texts:
+        key = digest(_SCHEMA, text)
+        if key in _VALID_IN_THIS_PROCESS or has(key):
+            _VALID_IN_THIS_PROCESS.add(key)
+            found.add(text)
+    return found
+
+
+def remember_schemas(texts: Iterable[str]) -> None:
+    for text in texts:
+        key = digest(_SCHEMA, text)
+        _VALID_IN_THIS_PROCESS.add(key)
+        put(key)
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled templates
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, which only saves time: a cache that cannot be read
+    or written (read-only, full, another user's) is passed over."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+@cache
+def template_bytecode() -> jinja2.BytecodeCache | None:
+    """Where compiled templates are kept (compiling them costs every run ~40 ms), or None
+    when the cache is off or cannot be made."""
+    compiled = subdirectory("templates")
+    return _TemplateCache(str(compiled)) if compiled else None

@@ -209,3 +209,19 @@ def _drop_emptied_dirs(root: Path, owned: set[str]) -> None:
         path = root / rel
         if path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace one file (a diagram, a diff) atomically: the new text goes to a temporary file
+    beside it, flushed, then renamed over it. A failure leaves the old file as it was."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}{_STAGING_MARK}{os.getpid()}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -87,11 +87,11 @@ def apply_shims() -> list[str]:
     # per target): a PutEvents of 10 events fanned out to 8 queues took 10-20 s. Parsed
     # expressions are immutable; keep them.
     import functools
+    import importlib
 
-    import jsonpath_ng.ext  # type: ignore[import-untyped]
-
-    if not hasattr(jsonpath_ng.ext.parse, "cache_info"):
-        jsonpath_ng.ext.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)
+    ext = vars(importlib.import_module("jsonpath_ng.ext"))
+    if not hasattr(ext["parse"], "cache_info"):
+        ext["parse"] = functools.lru_cache(maxsize=1024)(ext["parse"])
 
     SHIMS.extend([
         "sqs: RedriveAllowPolicy stored and returned (removed when set to empty)",

@@ -26,9 +26,23 @@ CHECKS: tuple[Check, ...] = (
 _PER_CONSUMER = re.compile(r"consumer `([^`]+)`: (.*)", re.S)
 
 
+# what each element says about itself (names, charsets, lengths, its own settings): reported
+# even when references between files fail, so a bad name shows at its own line
+LOCAL_CHECKS: tuple[Check, ...] = (*aws_names.CHECKS, *queues.CHECKS, *text.CHECKS)
+
+
 def run_checks(topology: Topology) -> list[Diagnostic]:
+    return _run(CHECKS, topology)
+
+
+def run_local_checks(topology: Topology) -> list[Diagnostic]:
+    """The checks of LOCAL_CHECKS, for a topology whose references did not all resolve."""
+    return _run(LOCAL_CHECKS, topology)
+
+
+def _run(checks: tuple[Check, ...], topology: Topology) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for check in CHECKS:
+    for check in checks:
         found.extend(check(topology))
     return _merge_shared_settings(found)
 

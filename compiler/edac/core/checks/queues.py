@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from edac.core.checks._util import diag
 from edac.core.diagnostics import Diagnostic
 from edac.core.ir import Consumer, Origin, Topology
-from edac.core.load import human_seconds
+from edac.core.text import duration
 
 
 def _where(c: Consumer, origins: dict[str, Origin], field: str, *fallback: str) -> tuple[
@@ -56,22 +56,22 @@ def lambda_timing(topo: Topology) -> Iterator[Diagnostic]:
         if lam.timeout > visibility:
             yield diag(
                 topo, "E502",
-                f"consumer `{c.name}`: the function timeout ({human_seconds(lam.timeout)}) is "
-                f"longer than the queue's visibility timeout ({human_seconds(visibility)})",
+                f"consumer `{c.name}`: the function timeout ({duration(lam.timeout)}) is "
+                f"longer than the queue's visibility timeout ({duration(visibility)})",
                 origin, *sub, label="visibility timeout too short",
                 help=f"set `queue: {{visibility_timeout: "
-                f"{human_seconds(6 * lam.timeout + lam.batching_window)}}}` "
+                f"{duration(6 * lam.timeout + lam.batching_window)}}}` "
                 "(6x the function timeout plus the batching window)",
             )
         elif visibility < 6 * lam.timeout + lam.batching_window:
             recommended = 6 * lam.timeout + lam.batching_window
             yield diag(
                 topo, "W503",
-                f"consumer `{c.name}`: visibility timeout {human_seconds(visibility)} is below "
+                f"consumer `{c.name}`: visibility timeout {duration(visibility)} is below "
                 f"6x the function timeout plus the batching window "
-                f"({human_seconds(recommended)})",
+                f"({duration(recommended)})",
                 origin, *sub, label="below the recommended value",
-                help=f"set `visibility_timeout: {human_seconds(recommended)}` or more",
+                help=f"set `visibility_timeout: {duration(recommended)}` or more",
             )
         if lam.batch_size > 10 and lam.batching_window < 1 and not c.queue.fifo:
             yield diag(topo, "E505", f"consumer `{c.name}`: a batch size above 10 needs a "
@@ -86,8 +86,8 @@ def dlq_retention(topo: Topology) -> Iterator[Diagnostic]:
             origin, sub = _where(c, q.origins, "dlq_retention", "queue")
             yield diag(
                 topo, "W504",
-                f"consumer `{c.name}`: the DLQ keeps messages {human_seconds(q.dlq_retention)}, "
-                f"not longer than the queue ({human_seconds(q.retention)})",
+                f"consumer `{c.name}`: the DLQ keeps messages {duration(q.dlq_retention)}, "
+                f"not longer than the queue ({duration(q.retention)})",
                 origin, *sub, label="messages may expire as they reach the DLQ",
                 help="a message keeps its enqueue time in the DLQ: make `dlq_retention` longer "
                 "than `retention` (14d is the maximum)",

@@ -158,6 +158,27 @@ def attributes(items: Mapping[str, Any], indent: int) -> str:
     return "\n".join(lines)
 
 
+def block(kind: str, labels: Sequence[str], items: Mapping[str, Any],
+          blocks: Sequence[str] = (), indent: int = 0) -> str:
+    """A block: `kind "label" ... {`, its attributes (aligned as `terraform fmt` does), a blank
+    line, then nested blocks (already rendered at `indent + 1`), and `}`; labels quoted."""
+    pad = INDENT * indent
+    head = " ".join([kind, *(quote(label) for label in labels)])
+    body = [attributes(items, indent + 1)] if items else []
+    parts = "\n\n".join([*body, *(b.rstrip("\n") for b in blocks)])
+    return f"{pad}{head} {{\n{parts}\n{pad}}}\n" if parts else f"{pad}{head} {{}}\n"
+
+
+def comment(text: str, indent: int = 0) -> str:
+    """`# ` comment lines holding `text`, one per line of it: a newline in the text starts a
+    new comment line, and every other control or line-separating character is written as an
+    escape, so nothing in the text can end the comment early."""
+    pad = INDENT * indent
+    lines = text.split("\n")
+    return "\n".join(f"{pad}# " + "".join(
+        _escape_char(ch) if ch not in "\\\"\t" else ch for ch in line) for line in lines)
+
+
 def obj(items: Mapping[str, Any], indent: int = 0) -> str:
     if not items:
         return "{}"

@@ -1,0 +1,37 @@
+"""Text helpers shared by the diagnostics and the emitters: counts, durations, short lists, and
+`code`, the one quoting function of markdown (inline code that shows any text verbatim)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+LIST_MAX = 3  # names listed before "+N more"
+
+
+def listing(names: Iterable[str], limit: int = LIST_MAX) -> str:
+    """`a, b, c +2 more`."""
+    items = list(names)
+    shown = ", ".join(items[:limit])
+    return shown + (f" +{len(items) - limit} more" if len(items) > limit else "")
+
+
+def count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def duration(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def code(text: str) -> str:
+    """Markdown inline code showing `text` verbatim: a backtick fence longer than any run in
+    the text, whitespace collapsed (in a table cell, `|` still needs escaping)."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -1,0 +1,130 @@
+"""Reading what a topology is made of: its YAML files (directories expanded) and the event
+schema files they name. Everything the core parses comes through here as text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from edac.core.diagnostics import Diagnostic, Severity, Span
+from edac.core.source import SourceFile, parse_text
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def discover(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
+    """Expand directories into their YAML files (recursively, sorted, hidden entries skipped)."""
+    files: list[Path] = []
+    diagnostics: list[Diagnostic] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(_walk_yaml(p))
+            if not found:
+                diagnostics.append(
+                    Diagnostic(
+                        "E004",
+                        Severity.ERROR,
+                        f"no topology files (*.yaml, *.yml) in directory `{raw}`",
+                        help="give a directory holding topology files, or a file",
+                    )
+                )
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            diagnostics.append(
+                Diagnostic(
+                    "E004",
+                    Severity.ERROR,
+                    f"no such file or directory: `{raw}`",
+                    help="check the path; edac reads YAML files and directories of them",
+                )
+            )
+    unique: dict[Path, None] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), None)
+    return [Path(display_path(f)) for f in unique], diagnostics
+
+
+def _walk_yaml(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith(".") and name.endswith((".yaml", ".yml")):
+                yield Path(dirpath) / name
+
+
+def read_files(paths: list[str]) -> tuple[list[SourceFile], list[Diagnostic]]:
+    files, diagnostics = discover(paths)
+    sources = []
+    for path in files:
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            diagnostics.append(
+                Diagnostic(
+                    "E004",
+                    Severity.ERROR,
+                    f"`{name}` is not UTF-8 text (byte {exc.start})",
+                    Span.file_start(name),
+                    help="save the file as UTF-8",
+                )
+            )
+            continue
+        except OSError as exc:
+            diagnostics.append(
+                Diagnostic("E004", Severity.ERROR, f"cannot read `{name}`: {exc.strerror}",
+                           Span.file_start(name))
+            )
+            continue
+        source, diags = parse_text(text, name)
+        diagnostics.extend(diags)
+        if source is not None:
+            sources.append(source)
+    return sources, diagnostics
+
+
+def read_texts(paths: Iterable[str]) -> dict[str, str | OSError | UnicodeDecodeError]:
+    """Each file's UTF-8 text, or why it could not be read (the caller reports it where the
+    file is named)."""
+    found: dict[str, str | OSError | UnicodeDecodeError] = {}
+    for path in paths:
+        if path in found:
+            continue
+        try:
+            found[path] = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            found[path] = exc
+    return found
+
+
+@cache
+def module_files(names: tuple[str, ...]) -> dict[str, str]:
+    """Copies of the Terraform modules shipped with edac, as `modules/<name>/<file>` (read
+    once per process). `edac/_modules` links to the project's top-level `modules/`."""
+    out: dict[str, str] = {}
+    root = Path(str(resources.files("edac"))) / "_modules"
+    for name in names:
+        base = root / name
+        for path in sorted(base.rglob("*")):
+            rel = path.relative_to(base)
+            if path.is_file() and _is_module_file(rel):
+                out[f"modules/{name}/{rel.as_posix()}"] = path.read_text(encoding="utf-8")
+    return out
+
+
+def _is_module_file(rel: Path) -> bool:
+    """What a module copy holds: its Terraform and README (its tests are `.tftest.hcl`)."""
+    return rel.suffix in (".tf", ".md") and not any(p.startswith(".") for p in rel.parts)

@@ -1,0 +1,108 @@
+"""The sandbox's state directory: what `up` recorded (emulator, topology, outputs), the
+compiled output, the emulator's log."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edac.core.diagnostics import failure
+from edac.sandbox.emulator import Endpoint, is_our_server
+
+STATE_DIR = ".edac-sandbox"
+STATE_FILE = "sandbox.json"
+BUILD_DIR = "build"
+KIND = "edac sandbox"  # in the state file: this directory is a sandbox's
+# what the sandbox makes in its directory, and so what `remove` may remove
+_OWN = (STATE_FILE, BUILD_DIR, "emulator.log", "emulator.log.port")
+
+
+@dataclass
+class Sandbox:
+    root: Path
+
+    @property
+    def build(self) -> Path:
+        return self.root / BUILD_DIR
+
+    @property
+    def log(self) -> Path:
+        return self.root / "emulator.log"
+
+    def state(self) -> dict[str, Any]:
+        """What the sandbox recorded ({} when the directory holds no sandbox)."""
+        path = self.root / STATE_FILE
+        if path.is_symlink():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("kind") != KIND:
+            return {}
+        return data
+
+    def claim(self) -> None:
+        """Make the directory a sandbox's, or Failure (E908) when it already holds files
+        that are not a sandbox's (a project, a home directory): the sandbox never writes into
+        or removes from a directory it did not make."""
+        if self.root.is_symlink() or (self.root.exists() and not self.root.is_dir()):
+            raise failure("E908", f"`{self.root}` is not a directory the sandbox can use",
+                          help="give --dir a new or empty directory", exit_code=2)
+        if self.state():
+            return
+        if self.root.exists() and any(self.root.iterdir()):
+            raise failure("E908", f"`{self.root}` holds files and no sandbox: the sandbox "
+                          "keeps its state in a directory of its own",
+                          help="give --dir a new or empty directory (the default is "
+                          f"`{STATE_DIR}`)", exit_code=2)
+        self.save({})
+
+    def save(self, state: dict[str, Any]) -> None:
+        """Record `state` (atomically: a new file renamed over the old one; a link or file
+        planted at the temporary name is not followed)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{STATE_FILE}.{os.getpid()}.tmp"
+        tmp.unlink(missing_ok=True)
+        text = json.dumps({**state, "kind": KIND}, indent=2, sort_keys=True) + "\n"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        tmp.replace(self.root / STATE_FILE)
+
+    def forget_build(self) -> None:
+        """Remove the compiled output and its terraform state (a new emulator holds none of
+        what they describe). Only in a directory that is a sandbox's."""
+        if self.state() and self.build.is_dir() and not self.build.is_symlink():
+            shutil.rmtree(self.build)
+
+    def remove(self) -> list[str]:
+        """Remove what the sandbox made here (state, build, log), then the directory when
+        nothing else is left. Returns the names of what was left (the user's)."""
+        if not self.state():
+            return []
+        for name in _OWN:
+            path = self.root / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        left = sorted(entry.name for entry in self.root.iterdir())
+        if not left:
+            self.root.rmdir()
+        return left
+
+    def endpoint(self) -> Endpoint | None:
+        """The recorded emulator when it still answers."""
+        state = self.state()
+        url, pid = state.get("endpoint"), state.get("pid")
+        if not isinstance(url, str):
+            return None
+        endpoint = Endpoint(url, pid if isinstance(pid, int) else None)
+        if endpoint.pid is not None and not is_our_server(endpoint.pid):
+            return None
+        return endpoint if endpoint.alive() else None
