@@ -4,6 +4,7 @@ renames), and forgotten queues stay forgotten."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -138,3 +139,47 @@ def test_options_naming_nothing_to_destroy_are_errors(topo: Path, tmp_path: Path
     code, err = compile_(topo, out, "--allow-destroy", "fulfilment")
     assert code == 1 and "error[E802]" in err
 
+
+HOSTILE = [
+    'evil\noutput "pwned" {\n  value = "yes"\n}\n#',
+    "${file(\"/etc/passwd\")}",
+    "%{ for x in [1] }x%{ endfor }",
+    "*/ } resource \"null\" \"x\" { /*",
+    'quote " and \\ backslash',
+    "line\rbreak\u2028and\u0085more",
+]
+
+
+def test_a_hostile_manifest_cannot_change_what_terraform_does(topo: Path,
+                                                              tmp_path: Path) -> None:
+    """Names read back from `.edac-manifest.json` (forgotten consumers and their queues) reach
+    forgotten.tf only through the HCL quoting and comment functions: no block appears that
+    the topology did not ask for, and terraform validates the output."""
+    from tftools import require_terraform, run_terraform
+
+    out = tmp_path / "build"
+    assert compile_(topo, out)[0] == 0
+    manifest = Manifest.read(out)
+    assert manifest is not None
+    forgotten = {name: [*HOSTILE, name] for name in HOSTILE}
+    data = {**manifest.data, "forgotten": forgotten}
+    raw = json.loads((out / ".edac-manifest.json").read_text())
+    raw["data"] = data
+    (out / ".edac-manifest.json").write_text(json.dumps(raw))
+    code, err = compile_(topo, out)
+    assert code == 0, err
+    text = (out / "forgotten.tf").read_text()
+    parsed = hcl2.load(io.StringIO(text))
+    assert set(parsed) - {"__comments__"} == {"moved", "removed"}, parsed.keys()
+    assert len(parsed["moved"]) == len(parsed["removed"]) == len(HOSTILE)
+    sources = sorted(block["from"] for block in parsed["moved"])
+    assert all(s.startswith("${module.consumer[") for s in sources), sources
+    for line in text.splitlines():  # every line is a comment, a block line or blank
+        assert line == "" or line.startswith(("#", "moved {", "removed {", "  ", "}")), line
+    require_terraform()
+    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], out)
+    proc = run_terraform(["validate", "-json", "-no-color"], out)
+    assert json.loads(proc.stdout)["valid"] is True
+    every = {p.name for p in out.glob("*.tf")}
+    assert "pwned" not in "".join((out / name).read_text() for name in every
+                                  if name != "forgotten.tf")
