@@ -134,13 +134,17 @@ def known_keys(model: type[BaseModel]) -> list[str]:
 
 
 def did_you_mean(word: str, candidates: list[str] | set[str]) -> str | None:
+    """The candidate the user most likely meant: a close spelling, the same name in another
+    case, or else the one name that starts with `word` (`email` for `email service`, as
+    after a rename that also broke the name's syntax)."""
     matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in candidates}
-        if word.lower() in lowered:
-            return lowered[word.lower()]
-        return None
-    return matches[0]
+    if matches:
+        return matches[0]
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    extended = sorted(c for c in candidates if word and c.lower().startswith(word.lower()))
+    return extended[0] if len(extended) == 1 else None
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, Any, bool]:
