@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -e '.[test,dev]'
 # bytecode now, as pip does for a regular install (an editable one would write it at the first
 # run, or never where PYTHONDONTWRITEBYTECODE is set: then every run compiles edac again)
 .venv/bin/python -m compileall -q compiler/edac >/dev/null

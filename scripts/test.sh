@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the test suite (after scripts/quickstart.sh). Installs the pinned Node packages that the
-# Mermaid tests use on first run. Extra arguments go to pytest.
+# Run the checks and the test suite (after scripts/quickstart.sh): ruff and mypy --strict on the
+# package, then pytest (the layering contracts among its tests). Installs the pinned Node
+# packages that the Mermaid tests use on first run. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
@@ -15,5 +16,10 @@ if [ ! -x .venv-checkov/bin/checkov ]; then
   python3 -m venv .venv-checkov
   .venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
 fi
+if [ ! -x .venv/bin/ruff ] || [ ! -x .venv/bin/mypy ]; then
+  .venv/bin/python -m pip install --quiet -e '.[test,dev]'
+fi
+.venv/bin/ruff check compiler tests benchmarks
+.venv/bin/mypy
 . scripts/tf-env.sh
 exec .venv/bin/python -m pytest "$@"

@@ -14,7 +14,7 @@ from typing import Any
 from edac.core import names
 from edac.core.diagnostics import Span
 from edac.core.names import Queues
-from edac.core.source import Path_, SpanMap
+from edac.core.spans import Path_, SpanMap
 
 
 @dataclass(frozen=True, slots=True)

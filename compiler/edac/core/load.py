@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from edac.core.diagnostics import Diagnostic, Severity, Span
-from edac.core.source import Path_, SourceFile
+from edac.core.source import SourceFile
+from edac.core.spans import Path_
 from edac.core.spec import FileSpec
 from edac.core.text import duration
 

@@ -21,7 +21,8 @@ from edac.core import defaults as builtin
 from edac.core import ir, names
 from edac.core.diagnostics import Diagnostic, Related, Severity, Span
 from edac.core.load import did_you_mean
-from edac.core.source import Path_, SourceFile, SpanMap
+from edac.core.source import SourceFile
+from edac.core.spans import Path_, SpanMap
 from edac.core.spec import (
     AlarmsSpec,
     ConsumerSpec,

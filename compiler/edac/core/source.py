@@ -9,15 +9,13 @@ and a few YAML 1.1 surprises are switched off: `yes`/`no`/`on`/`off` stay string
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from edac.core.diagnostics import Diagnostic, Related, Severity, Span, source_lines
-
-Path_ = tuple[str | int, ...]
-_Marks = tuple[int, int, int, int]
+from edac.core.spans import Marks, Path_, SpanMap
 
 _BaseLoader: type[yaml.SafeLoader]
 try:
@@ -47,36 +45,6 @@ _MAX_DEPTH = 64
 
 
 @dataclass
-class SpanMap:
-    """Spans of the values and keys of one file, by data path."""
-
-    file: str
-    # 0-based (line, column, end line, end column) as PyYAML marks them; made into Spans only
-    # when a diagnostic asks (a large topology has hundreds of thousands of them)
-    values: dict[Path_, _Marks] = field(default_factory=dict)
-    keys: dict[Path_, _Marks] = field(default_factory=dict)
-
-    def span_of(self, marks: _Marks) -> Span:
-        line, col, end_line, end_col = marks
-        return Span(self.file, line + 1, col + 1, end_line + 1, end_col + 1)
-
-    def value(self, path: Path_) -> Span | None:
-        """The span of the value at `path`, or of its nearest ancestor that has one."""
-        while True:
-            marks = self.values.get(path)
-            if marks is not None:
-                return self.span_of(marks)
-            if not path:
-                return None
-            path = path[:-1]
-
-    def key(self, path: Path_) -> Span | None:
-        """The span of the key naming `path` (falls back to the value's)."""
-        marks = self.keys.get(path)
-        return self.span_of(marks) if marks is not None else self.value(path)
-
-
-@dataclass
 class SourceFile:
     path: str
     text: str
@@ -103,7 +71,7 @@ class _Converter:
         return self.spans.span_of(self.marks(node))
 
     @staticmethod
-    def marks(node: yaml.Node) -> _Marks:
+    def marks(node: yaml.Node) -> Marks:
         start, end = node.start_mark, node.end_mark
         return (start.line, start.column, end.line, end.column)
 
@@ -139,7 +107,7 @@ class _Converter:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 result.update(self.merge_source(key_node, value_node, path, depth))
-        first_seen: dict[str, _Marks] = {}
+        first_seen: dict[str, Marks] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
