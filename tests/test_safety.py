@@ -110,7 +110,10 @@ def test_a_rename_with_previously_is_not_a_loss(topo: Path, tmp_path: Path) -> N
     assert (moved["from"], moved["to"]) == ('${module.consumer["email"]}',
                                             '${module.consumer["mailer"]}')
     consumers = (out / "consumers.tf").read_text()
-    assert re.search(r'mailer = \{\n\s+name\s+= "shop-prod-email"\n', consumers)  # same queues
+    # the same queues and alarms, under the new name
+    assert re.search(r'mailer = \{\n\s+queue_names = \{\n\s+queue\s+= "shop-prod-email"\n'
+                     r'\s+dlq\s+= "shop-prod-email-dlq"\n', consumers), consumers[:600]
+    assert '"shop-prod-email-oldest-message-age"' in consumers
 
 
 def test_a_fifo_switch_replaces_the_queues_and_is_refused(topo: Path, tmp_path: Path) -> None:

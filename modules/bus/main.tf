@@ -1,13 +1,4 @@
 locals {
-  # Archive names are limited to 48 characters: long bus names are shortened
-  # and made unique again with a hash of the full name.
-  derived_archive_name = (
-    length(var.name) <= 40
-    ? "${var.name}-archive"
-    : "${substr(var.name, 0, 31)}-${substr(md5(var.name), 0, 8)}-archive"
-  )
-  archive_name = coalesce(var.archive_name, local.derived_archive_name)
-
   # Only producers from other principals need a resource policy; same-account
   # producers are governed by their own IAM policies.
   external_producers = { for k, p in var.producers : k => p if length(p.principals) > 0 }
@@ -21,10 +12,17 @@ resource "aws_cloudwatch_event_bus" "this" {
 resource "aws_cloudwatch_event_archive" "this" {
   count = var.archive_retention_days == null ? 0 : 1
 
-  name             = local.archive_name
+  name             = var.archive_name
   description      = "Archive of every event on bus ${var.name}."
   event_source_arn = aws_cloudwatch_event_bus.this.arn
   retention_days   = var.archive_retention_days
+
+  lifecycle {
+    precondition {
+      condition     = var.archive_name != null
+      error_message = "An archive needs its name (archive_name, 1-48 characters): the root gives it."
+    }
+  }
 }
 
 # The bus policy resource owns the WHOLE policy of the bus: every external

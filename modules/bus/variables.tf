@@ -26,7 +26,7 @@ variable "archive_retention_days" {
 
 variable "archive_name" {
   type        = string
-  description = "Name of the archive (1-48 characters of [.-_A-Za-z0-9]). null derives it from the bus name."
+  description = "Name of the archive (1-48 characters of [.-_A-Za-z0-9]), given by the root; required with archive_retention_days."
   default     = null
 
   validation {

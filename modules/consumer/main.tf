@@ -1,8 +1,8 @@
 locals {
-  suffix          = var.fifo ? ".fifo" : ""
-  queue_name      = "${var.name}${local.suffix}"
-  dlq_name        = "${var.name}-dlq${local.suffix}"
-  target_dlq_name = "${var.name}-target-dlq" # always standard: EventBridge rejects FIFO dead-letter queues
+  # Final names from the root (edac.core.names): the module derives none.
+  queue_name      = var.queue_names.queue
+  dlq_name        = var.queue_names.dlq
+  target_dlq_name = var.queue_names.target_dlq
 
   # SSE-SQS unless a customer key is given (the two settings are exclusive).
   sqs_managed_sse_enabled           = var.kms_master_key_id == null ? true : null
@@ -91,6 +91,10 @@ resource "aws_sqs_queue" "this" {
     precondition {
       condition     = var.fifo || var.content_based_deduplication != true
       error_message = "content_based_deduplication only applies to FIFO queues (set fifo = true or leave it null)."
+    }
+    precondition {
+      condition     = endswith(local.queue_name, ".fifo") == var.fifo && endswith(local.dlq_name, ".fifo") == var.fifo
+      error_message = "The queue and its redrive DLQ end in .fifo exactly when fifo = true (SQS requires the suffix on FIFO queues)."
     }
   }
 }
@@ -292,7 +296,7 @@ resource "aws_lambda_event_source_mapping" "this" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
-  alarm_name          = "${local.dlq_name}-not-empty"
+  alarm_name          = var.alarm_names.dlq_not_empty
   alarm_description   = "Messages failed processing ${var.max_receive_count} times and were moved from ${local.queue_name} to its DLQ ${local.dlq_name}."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -308,7 +312,7 @@ resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
-  alarm_name          = "${local.queue_name}-oldest-message-age"
+  alarm_name          = var.alarm_names.oldest_message_age
   alarm_description   = "The oldest message in ${local.queue_name} is older than ${var.oldest_message_age_threshold_seconds} s: the consumer is behind or stopped."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -324,7 +328,7 @@ resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "target_dlq_not_empty" {
-  alarm_name          = "${local.target_dlq_name}-not-empty"
+  alarm_name          = var.alarm_names.target_dlq_not_empty
   alarm_description   = "EventBridge could not deliver events to ${local.queue_name} (policy, KMS or retries exhausted); they are in ${local.target_dlq_name}."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"

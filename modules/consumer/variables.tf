@@ -1,15 +1,37 @@
-variable "name" {
-  type        = string
-  description = "Base name of the queues: the queue is <name> (or <name>.fifo), the redrive DLQ <name>-dlq[.fifo], the EventBridge target DLQ <name>-target-dlq (always standard). 1-69 characters of [A-Za-z0-9_-], so that the longest final name fits in 80."
+variable "queue_names" {
+  type = object({
+    queue      = string
+    dlq        = string
+    target_dlq = string
+  })
+  description = "Final AWS names of the consumer's queues, given by the root (edac derives them once, in edac.core.names): the queue and its redrive DLQ (both ending in .fifo when fifo), and the EventBridge target DLQ (always standard). 1-80 characters of [A-Za-z0-9_-] each, before .fifo."
+  nullable    = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]+$", var.name))
-    error_message = "The consumer name may only contain letters, digits, '-' and '_' (the .fifo suffix is added by the module)."
+    condition = alltrue([
+      for name in values(var.queue_names) : can(regex("^[A-Za-z0-9_-]{1,80}$", trimsuffix(name, ".fifo"))) && length(name) <= 80
+    ])
+    error_message = "Each queue name must be 1-80 characters of letters, digits, '-' and '_' (with .fifo at the end for FIFO queues, within the 80)."
   }
 
   validation {
-    condition     = length(var.name) >= 1 && length(var.name) <= 69
-    error_message = "The consumer name must be 1-69 characters: the longest derived queue name, \"<name>-target-dlq\", must stay within SQS's 80."
+    condition     = !endswith(var.queue_names.target_dlq, ".fifo")
+    error_message = "The target DLQ must be a standard queue: EventBridge rejects a FIFO dead-letter queue."
+  }
+}
+
+variable "alarm_names" {
+  type = object({
+    dlq_not_empty        = string
+    oldest_message_age   = string
+    target_dlq_not_empty = string
+  })
+  description = "Final names of the queue's three CloudWatch alarms (unique per account and region), given by the root."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name in values(var.alarm_names) : length(name) >= 1 && length(name) <= 255])
+    error_message = "Each alarm name must be 1-255 characters."
   }
 }
 
@@ -116,8 +138,8 @@ variable "kms_master_key_id" {
   default     = null
 
   validation {
-    condition     = var.kms_master_key_id == null ? true : !can(regex("alias/aws/sqs$", var.kms_master_key_id))
-    error_message = "The AWS-managed key alias/aws/sqs cannot be used on a queue EventBridge writes to (its key policy cannot admit events.amazonaws.com): use a customer managed key or SSE-SQS (null)."
+    condition     = var.kms_master_key_id == null ? true : !can(regex("(^|:)alias/aws/", var.kms_master_key_id))
+    error_message = "An AWS managed key (alias/aws/..., such as alias/aws/sqs) cannot be used on a queue EventBridge writes to (its key policy cannot admit events.amazonaws.com): use a customer managed key or SSE-SQS (null)."
   }
 
   validation {
@@ -229,7 +251,7 @@ variable "alarm_actions" {
 variable "oldest_message_age_threshold_seconds" {
   type        = number
   description = "The main queue's ApproximateAgeOfOldestMessage alarm fires at or above this age (the consumer's latency budget), 60-1209600 s."
-  default     = 3600
+  default     = 900
   nullable    = false
 
   validation {

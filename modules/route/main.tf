@@ -1,8 +1,3 @@
-locals {
-  # Alarm names are unique per account and region, and limited to 255 characters.
-  alarm_prefix = "${substr(var.bus_name, 0, 150)}-${var.name}"
-}
-
 resource "aws_cloudwatch_event_rule" "this" {
   name           = var.name
   event_bus_name = var.bus_name
@@ -49,7 +44,7 @@ resource "aws_cloudwatch_event_target" "this" {
 
 # Both dimensions: with RuleName alone the metric is the default bus's.
 resource "aws_cloudwatch_metric_alarm" "failed_invocations" {
-  alarm_name          = "${local.alarm_prefix}-failed-invocations"
+  alarm_name          = var.alarm_names.failed_invocations
   alarm_description   = "Rule ${var.name} on bus ${var.bus_name} failed to deliver events to a target; they go to the target DLQ after retries."
   namespace           = "AWS/Events"
   metric_name         = "FailedInvocations"
@@ -65,7 +60,7 @@ resource "aws_cloudwatch_metric_alarm" "failed_invocations" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "invocations_failed_to_be_sent_to_dlq" {
-  alarm_name          = "${local.alarm_prefix}-invocations-failed-to-dlq"
+  alarm_name          = var.alarm_names.failed_to_dlq
   alarm_description   = "Rule ${var.name} on bus ${var.bus_name} could not put failed events into the target DLQ: those events are lost."
   namespace           = "AWS/Events"
   metric_name         = "InvocationsFailedToBeSentToDlq"

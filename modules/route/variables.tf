@@ -114,6 +114,20 @@ variable "targets" {
   }
 }
 
+variable "alarm_names" {
+  type = object({
+    failed_invocations = string
+    failed_to_dlq      = string
+  })
+  description = "Final names of the rule's FailedInvocations and InvocationsFailedToBeSentToDlq alarms (unique per account and region, 1-255 characters), given by the root."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name in values(var.alarm_names) : length(name) >= 1 && length(name) <= 255])
+    error_message = "Each alarm name must be 1-255 characters."
+  }
+}
+
 variable "alarm_actions" {
   type        = list(string)
   description = "ARNs notified when an alarm fires (typically the owning team's SNS topic), at most 5."

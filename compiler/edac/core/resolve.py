@@ -450,7 +450,7 @@ def _resolve_consumers(
         if spec.queue is not None:
             queue_layers.append((spec.queue, ir.Origin(origin.file, origin.path + ("queue",))))
         q, q_origins = _merge(QueueSpec, queue_layers)
-        fifo = bool(q.get("fifo", False))
+        fifo = bool(q.get("fifo", builtin.FIFO))
         queue = ir.QueueSettings(
             visibility_timeout=q.get("visibility_timeout", builtin.VISIBILITY_TIMEOUT),
             retention=q.get("retention", builtin.RETENTION),

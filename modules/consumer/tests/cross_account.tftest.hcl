@@ -21,7 +21,8 @@ override_resource {
 }
 
 variables {
-  name              = "billing-orders"
+  queue_names = { queue = "billing-orders", dlq = "billing-orders-dlq", target_dlq = "billing-orders-target-dlq" }
+  alarm_names = { dlq_not_empty = "billing-orders-dlq-not-empty", oldest_message_age = "billing-orders-oldest-message-age", target_dlq_not_empty = "billing-orders-target-dlq-not-empty" }
   allowed_rule_arns = ["arn:aws:events:eu-west-1:111122223333:rule/shop/order-placed"]
   role_name         = "billing-worker"
   role_arn          = "arn:aws:iam::444455556666:role/workers/billing-worker"

@@ -38,7 +38,8 @@ override_resource {
 }
 
 variables {
-  name = "billing-orders"
+  queue_names = { queue = "billing-orders", dlq = "billing-orders-dlq", target_dlq = "billing-orders-target-dlq" }
+  alarm_names = { dlq_not_empty = "billing-orders-dlq-not-empty", oldest_message_age = "billing-orders-oldest-message-age", target_dlq_not_empty = "billing-orders-target-dlq-not-empty" }
   allowed_rule_arns = [
     "arn:aws:events:eu-west-1:111122223333:rule/shop/order-placed",
     "arn:aws:events:eu-west-1:111122223333:rule/shop/order-cancelled",
@@ -219,7 +220,7 @@ run "alarms" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.oldest_message_age.metric_name == "ApproximateAgeOfOldestMessage" && aws_cloudwatch_metric_alarm.oldest_message_age.dimensions == tomap({ QueueName = "billing-orders" }) && aws_cloudwatch_metric_alarm.oldest_message_age.threshold == 3600
+    condition     = aws_cloudwatch_metric_alarm.oldest_message_age.metric_name == "ApproximateAgeOfOldestMessage" && aws_cloudwatch_metric_alarm.oldest_message_age.dimensions == tomap({ QueueName = "billing-orders" }) && aws_cloudwatch_metric_alarm.oldest_message_age.threshold == 900
     error_message = "oldest message age alarm wrong"
   }
 

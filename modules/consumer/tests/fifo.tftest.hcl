@@ -18,7 +18,8 @@ mock_provider "aws" {
 }
 
 variables {
-  name              = "ledger"
+  queue_names = { queue = "ledger.fifo", dlq = "ledger-dlq.fifo", target_dlq = "ledger-target-dlq" }
+  alarm_names = { dlq_not_empty = "ledger-dlq.fifo-not-empty", oldest_message_age = "ledger.fifo-oldest-message-age", target_dlq_not_empty = "ledger-target-dlq-not-empty" }
   fifo              = true
   allowed_rule_arns = ["arn:aws:events:eu-west-1:111122223333:rule/shop/payment-captured"]
   lambda = {

@@ -11,7 +11,8 @@ mock_provider "aws" {
 }
 
 variables {
-  name              = "mailer"
+  queue_names = { queue = "mailer", dlq = "mailer-dlq", target_dlq = "mailer-target-dlq" }
+  alarm_names = { dlq_not_empty = "mailer-dlq-not-empty", oldest_message_age = "mailer-oldest-message-age", target_dlq_not_empty = "mailer-target-dlq-not-empty" }
   kms_master_key_id = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   role_name         = "mailer-role"
   lambda = {

@@ -1,34 +1,68 @@
 mock_provider "aws" {}
 
 variables {
-  name = "orders"
+  queue_names = { queue = "orders", dlq = "orders-dlq", target_dlq = "orders-target-dlq" }
+  alarm_names = { dlq_not_empty = "orders-dlq-not-empty", oldest_message_age = "orders-oldest-message-age", target_dlq_not_empty = "orders-target-dlq-not-empty" }
 }
 
 run "name_too_long" {
   command = plan
   variables {
-    name = "a234567890123456789012345678901234567890123456789012345678901234567890"
+    queue_names = { queue = "orders", dlq = "orders-dlq", target_dlq = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }
   }
-  expect_failures = [var.name]
+  expect_failures = [var.queue_names]
 }
 
 run "name_longest_allowed" {
   command = plan
   variables {
-    name = "a23456789012345678901234567890123456789012345678901234567890123456789"
+    queue_names = { queue = "orders", dlq = "orders-dlq", target_dlq = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-target-dlq" }
   }
   assert {
-    condition     = length(aws_sqs_queue.target_dlq.name) == 80
-    error_message = "a 69-character name gives an 80-character target DLQ name"
+    condition     = length(aws_sqs_queue.target_dlq.name) == 80 && aws_sqs_queue.target_dlq.name == "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-target-dlq"
+    error_message = "an 80-character queue name is taken as given"
   }
 }
 
 run "name_bad_charset" {
   command = plan
   variables {
-    name = "orders.fifo"
+    queue_names = { queue = "orders/x", dlq = "orders-dlq", target_dlq = "orders-target-dlq" }
   }
-  expect_failures = [var.name]
+  expect_failures = [var.queue_names]
+}
+
+run "fifo_target_dlq_rejected" {
+  command = plan
+  variables {
+    fifo        = true
+    queue_names = { queue = "orders.fifo", dlq = "orders-dlq.fifo", target_dlq = "orders-target-dlq.fifo" }
+  }
+  expect_failures = [var.queue_names]
+}
+
+run "fifo_needs_the_suffix" {
+  command = plan
+  variables {
+    fifo = true
+  }
+  expect_failures = [aws_sqs_queue.this]
+}
+
+run "aws_managed_keys_rejected" {
+  command = plan
+  variables {
+    kms_master_key_id = "arn:aws:kms:eu-west-1:111122223333:alias/aws/kms"
+  }
+  expect_failures = [var.kms_master_key_id]
+}
+
+run "alarm_names_as_given" {
+  command = plan
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name == "orders-dlq-not-empty" && aws_cloudwatch_metric_alarm.oldest_message_age.alarm_name == "orders-oldest-message-age" && aws_cloudwatch_metric_alarm.target_dlq_not_empty.alarm_name == "orders-target-dlq-not-empty"
+    error_message = "alarm names are the root's"
+  }
 }
 
 run "aws_managed_sqs_key_rejected" {

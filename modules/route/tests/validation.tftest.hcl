@@ -3,6 +3,7 @@ mock_provider "aws" {}
 variables {
   name          = "order-placed"
   bus_name      = "shop"
+  alarm_names   = { failed_invocations = "shop-order-placed-failed-invocations", failed_to_dlq = "shop-order-placed-invocations-failed-to-dlq" }
   event_pattern = "{\"source\":[\"shop.orders\"]}"
   targets = {
     t1 = {

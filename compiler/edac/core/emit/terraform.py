@@ -53,7 +53,11 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
             "maximum_concurrency": c.lambda_.max_concurrency,
         }
     return {
-        "name": c.queues.base,
+        "queue_names": {"queue": c.queues.main, "dlq": c.queues.dlq,
+                        "target_dlq": c.queues.target_dlq},
+        "alarm_names": {"dlq_not_empty": c.queues.dlq_alarm,
+                        "oldest_message_age": c.queues.oldest_message_alarm,
+                        "target_dlq_not_empty": c.queues.target_dlq_alarm},
         "team": c.team,
         "fifo": q.fifo,
         "message_group_id": q.message_group,
@@ -85,8 +89,10 @@ def _rule(topo: ir.Topology, route: ir.Route, rule: ir.Rule) -> dict[str, Any]:
             topics.append(c.alarms.notify)
         else:
             teams.append(c.team)
+    failed, failed_to_dlq = names.rule_alarms(topo.bus.name, rule.name)
     return {
         "name": rule.name,
+        "alarm_names": {"failed_invocations": failed, "failed_to_dlq": failed_to_dlq},
         "description": route.description,
         "event_pattern": hcl.Heredoc(rule.pattern),
         # target id -> consumer (the id outlives renames: see ir.Consumer.target_id)

@@ -3,7 +3,16 @@
 locals {
   consumers = {
     archive = {
-      name                                 = "vault-archive"
+      queue_names = {
+        queue      = "vault-archive"
+        dlq        = "vault-archive-dlq"
+        target_dlq = "vault-archive-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "vault-archive-dlq-not-empty"
+        oldest_message_age   = "vault-archive-oldest-message-age"
+        target_dlq_not_empty = "vault-archive-target-dlq-not-empty"
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -25,7 +34,16 @@ locals {
       rules                                = ["vault-posted"]
     }
     audit = {
-      name                                 = "vault-audit"
+      queue_names = {
+        queue      = "vault-audit"
+        dlq        = "vault-audit-dlq"
+        target_dlq = "vault-audit-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "vault-audit-dlq-not-empty"
+        oldest_message_age   = "vault-audit-oldest-message-age"
+        target_dlq_not_empty = "vault-audit-target-dlq-not-empty"
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -47,7 +65,16 @@ locals {
       rules                                = ["vault-posted"]
     }
     plain = {
-      name                                 = "vault-plain"
+      queue_names = {
+        queue      = "vault-plain"
+        dlq        = "vault-plain-dlq"
+        target_dlq = "vault-plain-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "vault-plain-dlq-not-empty"
+        oldest_message_age   = "vault-plain-oldest-message-age"
+        target_dlq_not_empty = "vault-plain-target-dlq-not-empty"
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -75,7 +102,8 @@ module "consumer" {
   source   = "./modules/consumer"
   for_each = local.consumers
 
-  name                                 = each.value.name
+  queue_names                          = each.value.queue_names
+  alarm_names                          = each.value.alarm_names
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

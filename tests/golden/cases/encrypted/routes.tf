@@ -3,7 +3,11 @@
 locals {
   rules = {
     posted = {
-      name          = "vault-posted"
+      name = "vault-posted"
+      alarm_names = {
+        failed_invocations = "vault-events-vault-posted-failed-invocations"
+        failed_to_dlq      = "vault-events-vault-posted-invocations-failed-to-dlq"
+      }
       description   = null
       event_pattern = <<-EOT
         {
@@ -30,6 +34,7 @@ module "route" {
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
   name          = each.value.name
+  alarm_names   = each.value.alarm_names
   bus_name      = module.bus.bus_name
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))

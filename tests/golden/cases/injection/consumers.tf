@@ -3,7 +3,16 @@
 locals {
   consumers = {
     c = {
-      name                                 = "lit-c"
+      queue_names = {
+        queue      = "lit-c"
+        dlq        = "lit-c-dlq"
+        target_dlq = "lit-c-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "lit-c-dlq-not-empty"
+        oldest_message_age   = "lit-c-oldest-message-age"
+        target_dlq_not_empty = "lit-c-target-dlq-not-empty"
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -31,7 +40,8 @@ module "consumer" {
   source   = "./modules/consumer"
   for_each = local.consumers
 
-  name                                 = each.value.name
+  queue_names                          = each.value.queue_names
+  alarm_names                          = each.value.alarm_names
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

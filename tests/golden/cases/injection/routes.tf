@@ -3,7 +3,11 @@
 locals {
   rules = {
     weird = {
-      name          = "lit-weird"
+      name = "lit-weird"
+      alarm_names = {
+        failed_invocations = "lit-events-lit-weird-failed-invocations"
+        failed_to_dlq      = "lit-events-lit-weird-invocations-failed-to-dlq"
+      }
       description   = "a description with \"quotes\", $${x} and %%{y} and a \\ backslash"
       event_pattern = <<-EOT
         {
@@ -45,6 +49,7 @@ module "route" {
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
   name          = each.value.name
+  alarm_names   = each.value.alarm_names
   bus_name      = module.bus.bus_name
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))

@@ -3,7 +3,16 @@
 locals {
   consumers = {
     worker = {
-      name                                 = "tiny-worker"
+      queue_names = {
+        queue      = "tiny-worker"
+        dlq        = "tiny-worker-dlq"
+        target_dlq = "tiny-worker-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "tiny-worker-dlq-not-empty"
+        oldest_message_age   = "tiny-worker-oldest-message-age"
+        target_dlq_not_empty = "tiny-worker-target-dlq-not-empty"
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -31,7 +40,8 @@ module "consumer" {
   source   = "./modules/consumer"
   for_each = local.consumers
 
-  name                                 = each.value.name
+  queue_names                          = each.value.queue_names
+  alarm_names                          = each.value.alarm_names
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

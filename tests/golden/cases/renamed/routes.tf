@@ -3,7 +3,11 @@
 locals {
   rules = {
     "orders-to-billing" = {
-      name          = "shop-placed"
+      name = "shop-placed"
+      alarm_names = {
+        failed_invocations = "shop-events-shop-placed-failed-invocations"
+        failed_to_dlq      = "shop-events-shop-placed-invocations-failed-to-dlq"
+      }
       description   = null
       event_pattern = <<-EOT
         {
@@ -28,6 +32,7 @@ module "route" {
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
   name          = each.value.name
+  alarm_names   = each.value.alarm_names
   bus_name      = module.bus.bus_name
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))

@@ -3,7 +3,16 @@
 locals {
   consumers = {
     audit = {
-      name                                 = "market-staging-audit"
+      queue_names = {
+        queue      = "market-staging-audit"
+        dlq        = "market-staging-audit-dlq"
+        target_dlq = "market-staging-audit-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-audit-dlq-not-empty"
+        oldest_message_age   = "market-staging-audit-oldest-message-age"
+        target_dlq_not_empty = "market-staging-audit-target-dlq-not-empty"
+      }
       team                                 = "security"
       fifo                                 = false
       message_group_id                     = null
@@ -25,7 +34,16 @@ locals {
       rules                                = ["market-staging-audit-everything"]
     }
     crm = {
-      name                                 = "market-staging-crm"
+      queue_names = {
+        queue      = "market-staging-crm"
+        dlq        = "market-staging-crm-dlq"
+        target_dlq = "market-staging-crm-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-crm-dlq-not-empty"
+        oldest_message_age   = "market-staging-crm-oldest-message-age"
+        target_dlq_not_empty = "market-staging-crm-target-dlq-not-empty"
+      }
       team                                 = "growth"
       fifo                                 = false
       message_group_id                     = null
@@ -47,7 +65,16 @@ locals {
       rules                                = ["market-staging-customer-notifications"]
     }
     email = {
-      name                          = "market-staging-email"
+      queue_names = {
+        queue      = "market-staging-email"
+        dlq        = "market-staging-email-dlq"
+        target_dlq = "market-staging-email-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-email-dlq-not-empty"
+        oldest_message_age   = "market-staging-email-oldest-message-age"
+        target_dlq_not_empty = "market-staging-email-target-dlq-not-empty"
+      }
       team                          = "comms"
       fifo                          = false
       message_group_id              = null
@@ -74,7 +101,16 @@ locals {
       rules                                = ["market-staging-customer-notifications"]
     }
     fraud = {
-      name                                 = "market-staging-fraud"
+      queue_names = {
+        queue      = "market-staging-fraud"
+        dlq        = "market-staging-fraud-dlq"
+        target_dlq = "market-staging-fraud-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-fraud-dlq-not-empty"
+        oldest_message_age   = "market-staging-fraud-oldest-message-age"
+        target_dlq_not_empty = "market-staging-fraud-target-dlq-not-empty"
+      }
       team                                 = "risk"
       fifo                                 = false
       message_group_id                     = null
@@ -96,7 +132,16 @@ locals {
       rules                                = ["market-staging-failed-payments"]
     }
     ledger = {
-      name                          = "market-staging-ledger"
+      queue_names = {
+        queue      = "market-staging-ledger.fifo"
+        dlq        = "market-staging-ledger-dlq.fifo"
+        target_dlq = "market-staging-ledger-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-ledger-dlq.fifo-not-empty"
+        oldest_message_age   = "market-staging-ledger.fifo-oldest-message-age"
+        target_dlq_not_empty = "market-staging-ledger-target-dlq-not-empty"
+      }
       team                          = "payments"
       fifo                          = true
       message_group_id              = "ledger"
@@ -123,7 +168,16 @@ locals {
       rules                                = ["market-staging-money-movements"]
     }
     loyalty = {
-      name                          = "market-staging-loyalty"
+      queue_names = {
+        queue      = "market-staging-loyalty"
+        dlq        = "market-staging-loyalty-dlq"
+        target_dlq = "market-staging-loyalty-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-loyalty-dlq-not-empty"
+        oldest_message_age   = "market-staging-loyalty-oldest-message-age"
+        target_dlq_not_empty = "market-staging-loyalty-target-dlq-not-empty"
+      }
       team                          = "growth"
       fifo                          = false
       message_group_id              = null
@@ -150,7 +204,16 @@ locals {
       rules                                = ["market-staging-customer-notifications-2"]
     }
     push = {
-      name                          = "market-staging-push"
+      queue_names = {
+        queue      = "market-staging-push"
+        dlq        = "market-staging-push-dlq"
+        target_dlq = "market-staging-push-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-push-dlq-not-empty"
+        oldest_message_age   = "market-staging-push-oldest-message-age"
+        target_dlq_not_empty = "market-staging-push-target-dlq-not-empty"
+      }
       team                          = "comms"
       fifo                          = false
       message_group_id              = null
@@ -177,7 +240,16 @@ locals {
       rules                                = ["market-staging-customer-notifications"]
     }
     shipping = {
-      name                          = "market-staging-shipping"
+      queue_names = {
+        queue      = "market-staging-shipping"
+        dlq        = "market-staging-shipping-dlq"
+        target_dlq = "market-staging-shipping-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-shipping-dlq-not-empty"
+        oldest_message_age   = "market-staging-shipping-oldest-message-age"
+        target_dlq_not_empty = "market-staging-shipping-target-dlq-not-empty"
+      }
       team                          = "logistics"
       fifo                          = false
       message_group_id              = null
@@ -204,7 +276,16 @@ locals {
       rules                                = ["market-staging-orders-to-shipping"]
     }
     sms = {
-      name                          = "market-staging-sms"
+      queue_names = {
+        queue      = "market-staging-sms"
+        dlq        = "market-staging-sms-dlq"
+        target_dlq = "market-staging-sms-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-sms-dlq-not-empty"
+        oldest_message_age   = "market-staging-sms-oldest-message-age"
+        target_dlq_not_empty = "market-staging-sms-target-dlq-not-empty"
+      }
       team                          = "comms"
       fifo                          = false
       message_group_id              = null
@@ -231,7 +312,16 @@ locals {
       rules                                = ["market-staging-customer-notifications"]
     }
     webhooks = {
-      name                                 = "market-staging-webhooks"
+      queue_names = {
+        queue      = "market-staging-webhooks"
+        dlq        = "market-staging-webhooks-dlq"
+        target_dlq = "market-staging-webhooks-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "market-staging-webhooks-dlq-not-empty"
+        oldest_message_age   = "market-staging-webhooks-oldest-message-age"
+        target_dlq_not_empty = "market-staging-webhooks-target-dlq-not-empty"
+      }
       team                                 = "integrations"
       fifo                                 = false
       message_group_id                     = null
@@ -259,7 +349,8 @@ module "consumer" {
   source   = "./modules/consumer"
   for_each = local.consumers
 
-  name                                 = each.value.name
+  queue_names                          = each.value.queue_names
+  alarm_names                          = each.value.alarm_names
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

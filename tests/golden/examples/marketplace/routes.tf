@@ -3,7 +3,11 @@
 locals {
   rules = {
     "audit-everything" = {
-      name          = "market-staging-audit-everything"
+      name = "market-staging-audit-everything"
+      alarm_names = {
+        failed_invocations = "market-staging-bus-market-staging-audit-everything-failed-invocations"
+        failed_to_dlq      = "market-staging-bus-market-staging-audit-everything-invocations-failed-to-dlq"
+      }
       description   = "Every event any marketplace service emits"
       event_pattern = <<-EOT
         {
@@ -19,7 +23,11 @@ locals {
       alarm_teams           = ["security"]
     }
     "customer-notifications" = {
-      name          = "market-staging-customer-notifications"
+      name = "market-staging-customer-notifications"
+      alarm_names = {
+        failed_invocations = "market-staging-bus-market-staging-customer-notifications-failed-invocations"
+        failed_to_dlq      = "market-staging-bus-market-staging-customer-notifications-invocations-failed-to-dlq"
+      }
       description   = "Order and payment updates that customers hear about"
       event_pattern = <<-EOT
         {
@@ -48,7 +56,11 @@ locals {
       alarm_teams           = ["comms", "integrations"]
     }
     "customer-notifications-2" = {
-      name          = "market-staging-customer-notifications-2"
+      name = "market-staging-customer-notifications-2"
+      alarm_names = {
+        failed_invocations = "market-staging-bus-market-staging-customer-notifications-2-failed-invocations"
+        failed_to_dlq      = "market-staging-bus-market-staging-customer-notifications-2-invocations-failed-to-dlq"
+      }
       description   = "Order and payment updates that customers hear about"
       event_pattern = <<-EOT
         {
@@ -73,7 +85,11 @@ locals {
       alarm_teams           = ["growth"]
     }
     "failed-payments" = {
-      name          = "market-staging-failed-payments"
+      name = "market-staging-failed-payments"
+      alarm_names = {
+        failed_invocations = "market-staging-bus-market-staging-failed-payments-failed-invocations"
+        failed_to_dlq      = "market-staging-bus-market-staging-failed-payments-invocations-failed-to-dlq"
+      }
       description   = null
       event_pattern = <<-EOT
         {
@@ -93,7 +109,11 @@ locals {
       alarm_teams           = ["risk"]
     }
     "money-movements" = {
-      name          = "market-staging-money-movements"
+      name = "market-staging-money-movements"
+      alarm_names = {
+        failed_invocations = "market-staging-bus-market-staging-money-movements-failed-invocations"
+        failed_to_dlq      = "market-staging-bus-market-staging-money-movements-invocations-failed-to-dlq"
+      }
       description   = "Captures and refunds go to the ledger, in order"
       event_pattern = <<-EOT
         {
@@ -110,7 +130,11 @@ locals {
       alarm_teams           = ["payments"]
     }
     "orders-to-shipping" = {
-      name          = "market-staging-orders-to-shipping"
+      name = "market-staging-orders-to-shipping"
+      alarm_names = {
+        failed_invocations = "market-staging-bus-market-staging-orders-to-shipping-failed-invocations"
+        failed_to_dlq      = "market-staging-bus-market-staging-orders-to-shipping-invocations-failed-to-dlq"
+      }
       description   = "Orders over the free-shipping threshold, or express orders"
       event_pattern = <<-EOT
         {
@@ -138,6 +162,7 @@ module "route" {
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
   name          = each.value.name
+  alarm_names   = each.value.alarm_names
   bus_name      = module.bus.bus_name
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))

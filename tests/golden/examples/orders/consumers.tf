@@ -3,7 +3,16 @@
 locals {
   consumers = {
     analytics = {
-      name                                 = "shop-prod-analytics"
+      queue_names = {
+        queue      = "shop-prod-analytics"
+        dlq        = "shop-prod-analytics-dlq"
+        target_dlq = "shop-prod-analytics-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "shop-prod-analytics-dlq-not-empty"
+        oldest_message_age   = "shop-prod-analytics-oldest-message-age"
+        target_dlq_not_empty = "shop-prod-analytics-target-dlq-not-empty"
+      }
       team                                 = "data"
       fifo                                 = false
       message_group_id                     = null
@@ -25,7 +34,16 @@ locals {
       rules                                = ["shop-prod-confirmed-orders"]
     }
     email = {
-      name                          = "shop-prod-email"
+      queue_names = {
+        queue      = "shop-prod-email"
+        dlq        = "shop-prod-email-dlq"
+        target_dlq = "shop-prod-email-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "shop-prod-email-dlq-not-empty"
+        oldest_message_age   = "shop-prod-email-oldest-message-age"
+        target_dlq_not_empty = "shop-prod-email-target-dlq-not-empty"
+      }
       team                          = "growth"
       fifo                          = false
       message_group_id              = null
@@ -52,7 +70,16 @@ locals {
       rules                                = ["shop-prod-cancellations", "shop-prod-confirmed-orders"]
     }
     fulfillment = {
-      name                          = "shop-prod-fulfillment"
+      queue_names = {
+        queue      = "shop-prod-fulfillment"
+        dlq        = "shop-prod-fulfillment-dlq"
+        target_dlq = "shop-prod-fulfillment-target-dlq"
+      }
+      alarm_names = {
+        dlq_not_empty        = "shop-prod-fulfillment-dlq-not-empty"
+        oldest_message_age   = "shop-prod-fulfillment-oldest-message-age"
+        target_dlq_not_empty = "shop-prod-fulfillment-target-dlq-not-empty"
+      }
       team                          = "warehouse"
       fifo                          = false
       message_group_id              = null
@@ -85,7 +112,8 @@ module "consumer" {
   source   = "./modules/consumer"
   for_each = local.consumers
 
-  name                                 = each.value.name
+  queue_names                          = each.value.queue_names
+  alarm_names                          = each.value.alarm_names
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

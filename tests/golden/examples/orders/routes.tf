@@ -3,7 +3,11 @@
 locals {
   rules = {
     cancellations = {
-      name          = "shop-prod-cancellations"
+      name = "shop-prod-cancellations"
+      alarm_names = {
+        failed_invocations = "shop-prod-events-shop-prod-cancellations-failed-invocations"
+        failed_to_dlq      = "shop-prod-events-shop-prod-cancellations-invocations-failed-to-dlq"
+      }
       description   = "Customers hear about cancellations"
       event_pattern = <<-EOT
         {
@@ -20,7 +24,11 @@ locals {
       alarm_teams           = ["growth"]
     }
     "confirmed-orders" = {
-      name          = "shop-prod-confirmed-orders"
+      name = "shop-prod-confirmed-orders"
+      alarm_names = {
+        failed_invocations = "shop-prod-events-shop-prod-confirmed-orders-failed-invocations"
+        failed_to_dlq      = "shop-prod-events-shop-prod-confirmed-orders-invocations-failed-to-dlq"
+      }
       description   = "Confirmed orders fan out to fulfillment, analytics and email"
       event_pattern = <<-EOT
         {
@@ -50,6 +58,7 @@ module "route" {
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
   name          = each.value.name
+  alarm_names   = each.value.alarm_names
   bus_name      = module.bus.bus_name
   description   = each.value.description
   event_pattern = jsonencode(jsondecode(each.value.event_pattern))
