@@ -40,10 +40,9 @@ def variable_defaults(module: str) -> dict[str, Any]:
         parsed = hcl2.load(handle)
     found = {}
     for block in parsed.get("variable", []):
-        for name, body in block.items():
-            name = name.strip('"')
+        for quoted, body in block.items():
             if "default" in body and body["default"] not in (None, [], {}):
-                found[name] = body["default"]
+                found[quoted.strip('"')] = body["default"]
     return found
 
 
