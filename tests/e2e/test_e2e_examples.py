@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -548,6 +550,28 @@ def test_sandbox_cli(e2e_registry: Any) -> None:
     assert status.returncode == 0, status.stdout + status.stderr
     assert re.search(r"^shop-prod-email +1 +0$", status.stdout, re.M), status.stdout
     assert re.search(r"^shop-prod-fulfillment-dlq +0 +0$", status.stdout, re.M), status.stdout
+
+    # an update that removes a consumer is refused as `edac compile` refuses it, and then
+    # applied with --forget: the queue stays on the emulator with its message
+    edited = run.root / "edited"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / SANDBOX_EXAMPLE, edited)
+    text = (edited / "topology.yaml").read_text()
+    start, end = text.index("  analytics:\n"), text.index("  email:\n")
+    text = text[:start] + text[end:]
+    text = text.replace("to: [fulfillment, analytics, email]", "to: [fulfillment, email]")
+    (edited / "topology.yaml").write_text(text)
+    manifest = (run.dir / "build" / ".edac-manifest.json").read_bytes()
+    refused = run.run("up", str(edited))
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "error[E801]: consumer `analytics` is no longer in the topology" in refused.stderr
+    assert "--forget analytics" in refused.stderr
+    assert (run.dir / "build" / ".edac-manifest.json").read_bytes() == manifest
+    (run.root / "analytics.json").write_text(json.dumps(events["placed.json"]))
+    assert run.run("send", "--keep", "analytics.json").returncode == 0
+    forgot = run.run("up", "--forget", "analytics", str(edited))
+    assert forgot.returncode == 0, forgot.stdout + forgot.stderr
+    after = run.run("status")
+    assert re.search(r"^shop-prod-analytics +1 +0$", after.stdout, re.M), after.stdout
 
     pid = state["pid"]
     down = run.run("down")

@@ -113,17 +113,24 @@ def deploy(topo_paths: Sequence[str], out: Path, endpoint: Endpoint,
            echo: Callable[[str], None] | None = None,
            allow_destroy: Set[str] = frozenset(),
            forget: Set[str] = frozenset()) -> tuple[ir.Topology, dict[str, Any]]:
-    """Compile, point at the endpoint, create the prerequisites, init and apply. Returns the
-    topology and terraform's outputs. The Lambda mappings are left enabled (see
+    """Compile, then `apply_compiled`. Returns the topology and terraform's outputs."""
+    topo = compile_into(topo_paths, out, allow_destroy, forget)
+    return topo, apply_compiled(topo, out, endpoint, env, echo)
+
+
+def apply_compiled(topo: ir.Topology, out: Path, endpoint: Endpoint,
+                   env: dict[str, str] | None = None,
+                   echo: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Point the compiled output at the endpoint, create the prerequisites, init and apply.
+    Returns terraform's outputs. The Lambda mappings are left enabled (see
     `aws.disable_event_source_mappings`)."""
     env = terraform.environment() if env is None else env
-    topo = compile_into(topo_paths, out, allow_destroy, forget)
     (out / OVERRIDE_FILE).write_text(provider_override(endpoint.url), encoding="utf-8")
     create_prerequisites(topo, endpoint)
     terraform.run(["init", "-input=false", "-no-color"], out, env)
     terraform.run(["apply", "-auto-approve", "-input=false", "-no-color",
                    f"-parallelism={APPLY_PARALLELISM}"], out, env, echo=echo)
-    return topo, outputs(out, env)
+    return outputs(out, env)
 
 
 def outputs(out: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -162,14 +169,16 @@ def up(box: Sandbox, paths: Sequence[str], echo: Callable[[str], None],
         box.forget_build()
         endpoint = start_endpoint(box.log, detach=True)
         echo(f"local AWS endpoint: {endpoint.url} (pid {endpoint.pid}, log {box.log})")
+        box.save({"endpoint": endpoint.url, "pid": endpoint.pid, "applied": False})
     resolved = [str(Path(p).resolve()) for p in paths]
+    # compiled first: a change refused (a queue loss, say) leaves the sandbox as it was
+    topo = compile_into(paths, box.build, allow_destroy, forget)
     box.save({"endpoint": endpoint.url, "pid": endpoint.pid, "paths": resolved,
               "applied": False})
-    echo("compiling and applying (each SQS queue takes ~25 s to settle in the AWS provider; "
-         "about 1-2 minutes in all) ...")
+    echo("applying (each SQS queue takes ~25 s to settle in the AWS provider; about 1-2 "
+         "minutes in all) ...")
     started = time.monotonic()
-    topo, outs = deploy(paths, box.build, endpoint, echo=progress, allow_destroy=allow_destroy,
-                        forget=forget)
+    outs = apply_compiled(topo, box.build, endpoint, echo=progress)
     disabled = disable_event_source_mappings(endpoint)
     box.save({"endpoint": endpoint.url, "pid": endpoint.pid, "paths": resolved,
               "applied": True, "bus": outs.get("bus_name"), "outputs": outs})
