@@ -41,12 +41,16 @@ __all__ = [
     "Compiled",
     "Failure",
     "Result",
+    "codes",
     "compile_into",
     "compile_paths",
     "diagram",
     "diff",
+    "explain",
+    "json_schema",
     "load_topology",
     "route",
+    "test_event_pattern",
 ]
 
 
@@ -324,3 +328,40 @@ def diff(paths: Sequence[str], base: str) -> Compared:
                        help="its diagnostics follow").diagnostics
         raise Failure(head + before.diagnostics, sources=before.sources)
     return Compared(compare(before.topology if before else None, topology), base)
+
+
+# ---------------------------------------------------------------------------------------------
+# the format, the codes, patterns
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the topology format (schemas/topology.v1.schema.json)."""
+    from edac.core.spec import json_schema as schema
+
+    return schema()
+
+
+def codes() -> list[Any]:
+    """Every diagnostic code (edac.core.codes.Code: code, title, explanation), in order."""
+    from edac.core.codes import CODES
+
+    return list(CODES.values())
+
+
+def explain(code: str) -> Any:
+    """The catalogue entry of a diagnostic code; Failure (E904, exit 2) for an unknown one."""
+    from edac.core.codes import explain as lookup
+
+    found = lookup(code)
+    if found is None:
+        raise failure("E904", f"unknown code `{code}`", help="`edac explain` lists them all",
+                      exit_code=2)
+    return found
+
+
+def test_event_pattern(pattern: Any, event: Any) -> bool:
+    """Whether `event` matches `pattern` (JSON text or parsed), as AWS TestEventPattern says;
+    raises edac.patterns.InvalidEventPattern / InvalidEvent with AWS's reason."""
+    from edac.patterns import test_event_pattern as match
+
+    return match(pattern, event)

@@ -21,7 +21,6 @@ from edac.cli.output import (
     diagnostics_options,
     emit_text,
     exit_code,
-    fail,
     failures,
     note,
     report,
@@ -103,7 +102,7 @@ def validate(paths: tuple[str, ...], fmt: str, warnings_as_errors: bool) -> None
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the topology format."""
-    from edac.core.spec import json_schema
+    from edac.api import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
@@ -112,18 +111,14 @@ def schema() -> None:
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:
     """Explain a diagnostic code (or list them all)."""
-    from edac.core.codes import CODES
-    from edac.core.codes import explain as lookup
-    from edac.core.diagnostics import failure
+    from edac import api
 
     if code is None:
-        for c in CODES.values():
+        for c in api.codes():
             click.echo(f"{c.code}  {c.title}")
         return
-    found = lookup(code)
-    if found is None:
-        fail(failure("E904", f"unknown code `{code}`", help="`edac explain` lists them all",
-                     exit_code=2), "human")
+    with failures():
+        found = api.explain(code)
     click.echo(f"{found.code}: {found.title}\n\n{found.explanation}")
 
 
@@ -179,7 +174,8 @@ def _json_argument(value: str, what: str) -> str:
 def test_event_pattern_(pattern: str, event: str) -> None:
     """Test an event against a pattern, as `aws events test-event-pattern` does (and with its
     messages: `Event pattern is not valid. Reason: ...`, exit 1)."""
-    from edac.patterns import InvalidEvent, InvalidEventPattern, test_event_pattern
+    from edac.api import test_event_pattern
+    from edac.patterns import InvalidEvent, InvalidEventPattern
 
     pattern_text = _json_argument(pattern, "--event-pattern")
     event_text = _json_argument(event, "--event")
