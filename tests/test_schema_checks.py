@@ -179,7 +179,7 @@ def _schemas() -> Any:
     and wrong), plus now and then a keyword or shape that draft 7 reads differently."""
     from hypothesis import strategies as st
 
-    from edac.core.resolve import _SAME_IN_DRAFT7
+    from edac.core.schemas import _SAME_IN_DRAFT7
 
     anything = st.recursive(
         st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2, allow_nan=False)
@@ -207,7 +207,7 @@ def test_the_fast_meta_schema_check_gives_the_2020_12_verdict() -> None:
     import jsonschema
     from hypothesis import HealthCheck, given, settings
 
-    from edac.core.resolve import reads_the_same_in_draft7
+    from edac.core.schemas import reads_the_same_in_draft7
 
     seen = {"fast valid": 0, "fast invalid": 0, "full": 0}
 
@@ -229,7 +229,7 @@ def test_the_fast_meta_schema_check_gives_the_2020_12_verdict() -> None:
 
 def test_event_schemas_take_the_fast_check() -> None:
     from conftest import ROOT
-    from edac.core.resolve import reads_the_same_in_draft7
+    from edac.core.schemas import reads_the_same_in_draft7
 
     paths = sorted((ROOT / "examples").rglob("schemas/*.json"))
     assert paths

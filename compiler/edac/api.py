@@ -33,7 +33,8 @@ from edac.core.diagnostics import (
     sorted_diagnostics,
 )
 from edac.core.load import validate_file
-from edac.core.resolve import resolve, schema_paths
+from edac.core.resolve import resolve
+from edac.core.schemas import schema_paths
 from edac.io import cache as facts
 from edac.io import files as io_files
 

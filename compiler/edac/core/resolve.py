@@ -2,25 +2,23 @@
 
 Diagnostics here are the ones that need several files at once: names defined twice, system
 settings given twice, references to unknown names, and the shape rules that span fields
-(a consumer is lambda XOR container, a route has events XOR pattern). Event schemas are parsed
-and checked here; their files are read beforehand (`schema_paths` says which, relative to the
-topology file that names them) and given as text.
+(a consumer is lambda XOR container, a route has events XOR pattern). Event schemas come in
+as text (`edac.core.schemas` says which files, parses and checks them).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from edac.core import defaults as builtin
 from edac.core import ir, names
 from edac.core.diagnostics import Diagnostic, Related, Severity, Span
 from edac.core.load import did_you_mean
+from edac.core.schemas import SchemaText, parse_schema, schema_path
 from edac.core.source import SourceFile
 from edac.core.spans import Path_, SpanMap
 from edac.core.spec import (
@@ -69,28 +67,12 @@ class _Collector:
         )
 
 
-SchemaText = str | OSError | UnicodeDecodeError  # a schema file's text, or why it is unreadable
-
-
 @dataclass(frozen=True)
 class Resolved:
     topology: ir.Topology | None
     diagnostics: list[Diagnostic]
     # schema texts found valid by this run's meta-schema checks (to remember across runs)
     checked_schemas: tuple[str, ...] = ()
-
-
-def schema_paths(files: list[tuple[SourceFile, FileSpec]]) -> list[str]:
-    """The schema files the topology names, as paths to read (sorted, once each)."""
-    found = {schema_path(src.path, event.schema_)
-             for src, spec in files for event in spec.events.values()
-             if event.schema_ is not None}
-    return sorted(found)
-
-
-def schema_path(topology_file: str, relative: str) -> str:
-    """Where a schema named in a topology file is: relative to that file."""
-    return str(PurePath(topology_file).parent / relative)
 
 
 def resolve(files: list[tuple[SourceFile, FileSpec]],
@@ -309,105 +291,16 @@ def _load_schema(
     relative: str, origin: ir.Origin, col: _Collector
 ) -> tuple[str | None, dict[str, Any] | None]:
     path = schema_path(origin.file, relative)
-    where = origin.path + ("schema",)
     text = col.schemas.get(path)
-    if not isinstance(text, str):
-        if isinstance(text, UnicodeDecodeError):
-            reason = "not UTF-8 text"
-        else:
-            reason = (text.strerror if text is not None else None) or "cannot be read"
-        col.error(
-            "E301",
-            f"cannot read the schema file `{path}`: {reason}",
-            origin.file,
-            where,
-            "schema file here",
-            help="the path is relative to this topology file",
-        )
+    schema, problem = parse_schema(path, text, checked=text in col.trusted or text in col.checked)
+    if problem is not None:
+        code, message = problem
+        col.error(code, message, origin.file, origin.path + ("schema",), "schema file here",
+                  help="the path is relative to this topology file" if code == "E301" else None)
         return path, None
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as exc:
-        col.error(
-            "E302",
-            f"`{path}` is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            origin.file,
-            where,
-            "schema file here",
-        )
-        return path, None
-    if text not in col.trusted and text not in col.checked:
-        problem = schema_problem(schema)
-        if problem is not None:
-            col.error("E302", f"`{path}` is not a valid JSON Schema: {problem}", origin.file,
-                      where, "schema file here")
-            return path, None
+    if isinstance(text, str) and text not in col.trusted and text not in col.checked:
         col.checked.append(text)
     return path, schema
-
-
-def schema_problem(schema: Any) -> str | None:
-    """Why `schema` is not a valid JSON Schema (None: it is), checked against the meta-schema
-    of the draft it declares (2020-12 by default). This costs milliseconds per schema: the
-    caller remembers valid schema texts across runs (`edac.io.cache`)."""
-    if not isinstance(schema, (dict, bool)):
-        return "a JSON Schema is an object"
-    import jsonschema  # imported only when a topology has schemas: it is slow to import
-
-    try:
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        if cls is jsonschema.Draft202012Validator and reads_the_same_in_draft7(schema):
-            cls = jsonschema.Draft7Validator  # same verdict, ~5x faster (see below)
-        cls.check_schema(schema)  # type: ignore[arg-type]  # booleans are schemas too
-    except jsonschema.exceptions.SchemaError as exc:
-        location = "/".join(str(p) for p in exc.absolute_path)
-        return f"{exc.message}" + (f" (at `{location}`)" if location else "")
-    return None
-
-
-# Checking a schema against the 2020-12 meta-schema takes jsonschema ~3 ms (it follows
-# `$dynamicRef`s through seven vocabulary documents), which hundreds of event schemas pay on
-# every machine without edac's cache, such as a fresh CI runner. A schema that only uses
-# keywords whose meta-schema rules are the same in draft 7 (the usual shape of an event
-# schema) is checked against draft 7's meta-schema instead, ~5x faster, with the same verdict
-# (tests/test_schema_checks.py compares both on generated schemas).
-_SAME_IN_DRAFT7 = frozenset({
-    "type", "enum", "const", "title", "description", "$comment", "default", "examples",
-    "readOnly", "format", "pattern", "minLength", "maxLength", "minimum",
-    "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "required",
-    "minProperties", "maxProperties", "minItems", "maxItems", "uniqueItems",
-    "properties", "patternProperties", "additionalProperties", "propertyNames", "items",
-    "contains", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$schema",
-})
-_SCHEMA_VALUED = frozenset({"additionalProperties", "propertyNames", "items", "contains",
-                            "not", "if", "then", "else"})
-
-
-def reads_the_same_in_draft7(schema: Any) -> bool:
-    """Whether draft 7's meta-schema judges `schema` exactly as 2020-12's does: only the
-    keywords of _SAME_IN_DRAFT7, in the shapes both drafts share (`items` a single schema,
-    `$schema` the 2020-12 one), in every subschema."""
-    if isinstance(schema, bool):
-        return True
-    if not isinstance(schema, dict):
-        return False
-    for key, value in schema.items():
-        if key not in _SAME_IN_DRAFT7:
-            return False
-        if key == "$schema":
-            if value != "https://json-schema.org/draft/2020-12/schema":
-                return False
-        elif key in _SCHEMA_VALUED:
-            if not reads_the_same_in_draft7(value):
-                return False
-        elif key in ("properties", "patternProperties"):
-            if not isinstance(value, dict) or not all(
-                    reads_the_same_in_draft7(v) for v in value.values()):
-                return False
-        elif key in ("allOf", "anyOf", "oneOf") and (not isinstance(value, list) or not all(
-                reads_the_same_in_draft7(v) for v in value)):
-            return False
-    return True
 
 
 def _merge(
