@@ -242,8 +242,9 @@ def test_a_fifo_switch_replaces_the_queues(tmp_path: Path) -> None:
     d = diff_of(tmp_path, fifo_email)
     [loss] = d.destroys
     assert loss.consumer == "email"
-    assert loss.replaced_by == ("shop-prod-email.fifo", "shop-prod-email-dlq.fifo",
-                                "shop-prod-email-target-dlq")
+    # the target DLQ stays standard and keeps its name: only the queue and its DLQ go
+    assert loss.queues == ("shop-prod-email", "shop-prod-email-dlq")
+    assert loss.replaced_by == ("shop-prod-email.fifo", "shop-prod-email-dlq.fifo")
     page = markdown(d, "main")
     assert "consumer `email`: its queues are replaced" in page
     g = graph(d)

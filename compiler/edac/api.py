@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from edac.core import ir, safety
+from edac.core import lock as lockfile
 from edac.core.checks import run_checks, run_local_checks
 from edac.core.diagnostics import (
     Diagnostic,
@@ -66,8 +67,9 @@ class Result:
         return self.topology is not None and not has_errors(self.diagnostics)
 
 
-def load_topology(paths: Sequence[str]) -> Result:
-    """Read, validate, resolve and check a topology given as files and/or directories."""
+def load_topology(paths: Sequence[str], lock: lockfile.Lock | None = None) -> Result:
+    """Read, validate, resolve and check a topology given as files and/or directories.
+    `lock`: the lock whose rule split the routes keep (None: the split of `to:`)."""
     sources, diagnostics = io_files.read_files(list(paths))
     texts = {s.path: s.text for s in sources}
     validated = []
@@ -80,7 +82,7 @@ def load_topology(paths: Sequence[str]) -> Result:
         return Result(None, sorted_diagnostics(diagnostics), texts)
     schemas = io_files.read_texts(schema_paths(validated))
     trusted = facts.trusted_schemas(t for t in schemas.values() if isinstance(t, str))
-    resolved = resolve(validated, schemas, trusted)
+    resolved = resolve(validated, schemas, trusted, lock.rules if lock else None)
     facts.remember_schemas(resolved.checked_schemas)
     diagnostics.extend(resolved.diagnostics)
     topology = resolved.topology
@@ -94,12 +96,68 @@ def load_topology(paths: Sequence[str]) -> Result:
     return Result(topology, sorted_diagnostics(diagnostics), texts)
 
 
-def _loaded(paths: Sequence[str]) -> ir.Topology:
+def _loaded(paths: Sequence[str], lock: lockfile.Lock | None = None) -> ir.Topology:
     """The topology at `paths`, or Failure with its diagnostics."""
-    result = load_topology(paths)
+    result = load_topology(paths, lock)
     if not result.ok or result.topology is None:
         raise Failure(result.diagnostics, sources=result.sources)
     return result.topology
+
+
+# ---------------------------------------------------------------------------------------------
+# the lock
+
+
+def default_lock_path(paths: Sequence[str]) -> Path:
+    """Where the lock of a topology lives: `edac.lock` in the first directory given, or
+    beside the first file given."""
+    first = Path(paths[0]) if paths else Path(".")
+    return (first if first.is_dir() else first.parent) / lockfile.FILE_NAME
+
+
+@dataclass
+class LockRead:
+    path: Path
+    lock: lockfile.Lock | None  # None: no lock file (or a broken one: see diagnostics)
+    text: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def read_lock(path: Path) -> LockRead:
+    """The lock at `path` (absent: LockRead with lock None and no diagnostics)."""
+    from edac.core.diagnostics import Severity
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LockRead(path, None)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        return LockRead(path, None, None, [Diagnostic(
+            "E811", Severity.ERROR, f"cannot read the lock file `{path}`: {reason}",
+            Span.file_start(str(path)))])
+    lock, diagnostics = lockfile.parse(text, str(path))
+    return LockRead(path, lock, text, diagnostics)
+
+
+def _owner_spans(read: LockRead) -> dict[str, Span]:
+    """Where each owner's first resource is in the lock text (for diagnostics about owners
+    that are no longer in the topology)."""
+    import json as _json
+
+    if read.text is None or read.lock is None:
+        return {}
+    lines = read.text.split("\n")
+    found: dict[str, Span] = {}
+    for r in read.lock.resources:
+        needle = f'"owner": {_json.dumps(r.owner, ensure_ascii=False)}'
+        for n, line in enumerate(lines):
+            if needle in line:
+                start = len(line) - len(line.lstrip()) + 1
+                found.setdefault(r.owner, Span(str(read.path), n + 1, start, n + 1,
+                                               len(line) + 1))
+                break
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +169,7 @@ class Compiled:
     result: Result
     files: dict[str, str]
     manifest: dict[str, object] = field(default_factory=dict)
+    lock: lockfile.Lock | None = None  # the lock this compile leaves (None: it failed)
 
 
 @cache
@@ -122,31 +181,54 @@ def _templates() -> Any:
 
 def compile_paths(
     paths: Sequence[str],
-    previous: dict[str, Any] | None = None,
+    previous: lockfile.Lock | None = None,
     allow_destroy: Set[str] = frozenset(),
     forget: Set[str] = frozenset(),
+    where: dict[str, Span] | None = None,
 ) -> Compiled:
     """Load a topology and, when it has no errors, emit the Terraform root module (in memory).
 
-    `previous` is the manifest data of the last compile into the same output: queues it had
-    that this compile would destroy are errors unless named in `allow_destroy` or `forget`.
+    `previous` is the lock of the last compile: what it recorded that this compile would
+    destroy is an error unless named in `allow_destroy` or `forget` (or decided before);
+    its rule split is kept. `where`: the lock's spans of its owners, for diagnostics.
     """
     from edac.core.emit import terraform
     from edac.core.emit.mermaid import page
 
-    result = load_topology(paths)
+    previous = previous or lockfile.Lock()
+    result = load_topology(paths, previous)
     if not result.ok:
         return Compiled(result, {})
     topology = result.topology
     assert topology is not None
-    losses, forgotten = safety.check(previous or {}, topology, set(allow_destroy), set(forget))
+    losses, decisions = safety.check(previous, topology, set(allow_destroy), set(forget), where)
     if losses:
         result.diagnostics.extend(losses)
+        result.diagnostics[:] = sorted_diagnostics(result.diagnostics)
         return Compiled(result, {})
+    forgotten = {o: d for o, d in decisions.items() if d.choice == "forget"}
     files = terraform.emit(topology, forgotten, _templates())
     files.update(io_files.module_files(terraform.MODULES))
     files["topology.md"] = page.markdown(topology)
-    return Compiled(result, files, safety.manifest_data(topology, forgotten))
+    lock = lockfile.of(topology, decisions)
+    return Compiled(result, files, _manifest_data(lock), lock)
+
+
+def _manifest_data(lock: lockfile.Lock) -> dict[str, object]:
+    """What the output's manifest keeps besides its files, as older edac versions kept it
+    (the queues of each consumer, the consumers forgotten); the lock is what edac reads."""
+    consumers: dict[str, list[str]] = {}
+    for r in lock.resources:
+        if r.kind in ("queue", "dlq", "target_dlq"):
+            consumers.setdefault(r.owner, []).append(r.name)
+    order = {"queue": 0, "dlq": 1, "target_dlq": 2}
+    kinds = {r.name: r.kind for r in lock.resources}
+    return {
+        "consumers": {name: {"queues": sorted(qs, key=lambda q: order[kinds[q]])}
+                      for name, qs in sorted(consumers.items())},
+        "forgotten": {o: list(d.resources) for o, d in sorted(lock.forgotten().items())
+                      if o not in (lockfile.ARCHIVE, lockfile.TABLE)},
+    }
 
 
 @dataclass
@@ -155,7 +237,10 @@ class Written:
 
     compiled: Compiled
     output: Path
+    lock_path: Path
     removed: list[str] = field(default_factory=list)  # stale generated files removed
+    lock_written: bool = False  # the lock changed and was written
+    seeded: bool = False  # the lock was new, seeded from the output's manifest
 
     @property
     def ok(self) -> bool:
@@ -165,32 +250,96 @@ class Written:
 def compile_into(paths: Sequence[str], output: str | Path,
                  allow_destroy: Set[str] = frozenset(),
                  forget: Set[str] = frozenset(),
-                 warnings_as_errors: bool = False) -> Written:
-    """Compile and write the output directory atomically (nothing is written when the topology
-    has errors, or when the compile would destroy queues the last compile into `output`
-    made and the user did not choose to `forget` or `allow_destroy`; with
-    `warnings_as_errors`, when there is any diagnostic). Raises Failure (E901)
-    when the output cannot be written."""
-    from edac.io.write import Manifest, OutputError, write_output
+                 warnings_as_errors: bool = False,
+                 lock: str | Path | None = None,
+                 locked: bool = False,
+                 lock_seed: str | Path | None = None) -> Written:
+    """Compile, write the output directory atomically and update the lock.
+
+    Nothing is written when the topology or its lock has errors, when the compile would
+    destroy what the lock records and the user did not choose to `forget` or
+    `allow_destroy` it, with `warnings_as_errors` when there is any diagnostic, and with
+    `locked` when the lock would change (E806). `lock`: the lock file (default: `edac.lock`
+    beside the topology); a missing lock is seeded from the output's manifest (an older
+    edac's record), or from `lock_seed` (the sandbox starts from the project's lock).
+    Raises Failure (E901) when the output or the lock cannot be written."""
+    from edac.core.diagnostics import Severity
+    from edac.io.write import Manifest, OutputError, write_file, write_output
 
     out = Path(output)
     if out.exists() and not out.is_dir():
         raise failure("E901", f"the output `{out}` is a file, not a directory",
                       help="give a directory (edac writes a whole Terraform root module)")
-    previous = Manifest.read(out)
-    compiled = compile_paths(paths, previous.data if previous else None, allow_destroy, forget)
-    written = Written(compiled, out)
+    lock_path = Path(lock) if lock is not None else default_lock_path(paths)
+    read = read_lock(lock_path)
+    manifest = Manifest.read(out)
+    notes: list[Diagnostic] = []
+    previous = read.lock
+    seeded = False
+    if not read.diagnostics and previous is None:
+        if lock_seed is not None:
+            seed = read_lock(Path(lock_seed))
+            read.diagnostics += seed.diagnostics
+            previous = seed.lock
+        if previous is None and manifest is not None:
+            previous, seeded = lockfile.from_manifest(manifest.data), True
+    elif previous is not None and manifest is not None and not locked:
+        disagree = lockfile.differences(previous, lockfile.from_manifest(manifest.data))
+        if disagree:
+            notes.append(Diagnostic(
+                "W807", Severity.WARNING,
+                f"the output's manifest records what the lock `{lock_path}` does not: "
+                + ", ".join(disagree[:5]) + (" ..." if len(disagree) > 5 else "")
+                + "; the lock wins", Span.file_start(str(lock_path)),
+                help="the lock is the record edac keeps; the output was compiled from "
+                "another lock (or by an older edac)"))
+    if read.diagnostics:
+        result = Result(None, read.diagnostics, {str(lock_path): read.text or ""})
+        return Written(Compiled(result, {}), out, lock_path)
+    compiled = compile_paths(paths, previous, allow_destroy, forget, _owner_spans(read))
+    compiled.result.diagnostics[:] = sorted_diagnostics([*compiled.result.diagnostics, *notes])
+    if read.text is not None:
+        compiled.result.sources[str(lock_path)] = read.text
+    written = Written(compiled, out, lock_path, seeded=seeded)
     if not written.ok or (warnings_as_errors and compiled.result.diagnostics):
+        compiled.files = {}
+        return written
+    assert compiled.lock is not None
+    text = lockfile.render(compiled.lock)
+    if locked and text != read.text:
+        compiled.result.diagnostics.append(Diagnostic(
+            "E806", Severity.ERROR,
+            f"the lock `{lock_path}` " + ("does not exist" if read.text is None
+                                          else "would change") + " (--locked)",
+            Span.file_start(str(lock_path)) if read.text is not None else None,
+            help="run `edac compile` without --locked, review the lock's change and commit it"))
         compiled.files = {}
         return written
     try:
         written.removed = write_output(out, compiled.files, compiled.manifest)
+        if text != read.text:
+            write_file(lock_path, text)
+            written.lock_written = True
     except OutputError as exc:
         raise failure("E901", str(exc)) from exc
     except OSError as exc:
         raise failure("E901", f"cannot write `{exc.filename or out}`: "
                       f"{exc.strerror or exc}") from exc
     return written
+
+
+def check_lock(paths: Sequence[str], lock: str | Path | None = None) -> Written:
+    """What `compile --locked` would say, without an output directory: diagnostics (E806
+    when the lock would change, the refusals of `compile`); nothing is written."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="edac-lock-check-") as tmp:
+        lock_path = Path(lock) if lock is not None else default_lock_path(paths)
+        written = compile_into(paths, Path(tmp) / "out", lock=lock_path, locked=True)
+        if written.ok:
+            # compile_into wrote into the temporary output only (the lock was unchanged)
+            written.removed = []
+        return written
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,26 +428,50 @@ class Compared:
         return markdown(self.diff, self.base)
 
     def destroy_diagnostics(self) -> list[Diagnostic]:
-        """The E801 errors `edac compile` would give for the queues this change destroys."""
-        if self.diff.old is None:
-            return []
-        losses, _ = safety.check(safety.manifest_data(self.diff.old, {}), self.diff.new,
-                                 set(), set())
-        return losses
+        """The errors `edac compile` would give for what this change destroys and no decision
+        recorded in the new lock covers (E801, E803-E805)."""
+        return list(self.diff.refusals)
 
 
-def load_base(base: str, paths: Sequence[str]) -> Result | None:
-    """The base topology: `base` is a path (file or directory) or else a git ref, whose tree
-    at `paths` is loaded (paths taken relative to the working directory). None when the ref
-    has none of the paths (the topology is new). Failure (E902) when it is neither."""
+@dataclass
+class Base:
+    result: Result | None  # None: the base has no topology at these paths
+    lock: lockfile.Lock | None
+
+
+def load_base(base: str, paths: Sequence[str]) -> Base:
+    """The base topology and its lock: `base` is a path (file or directory) or else a git ref,
+    whose tree at `paths` is loaded (paths taken relative to the working directory), with
+    the lock where the topology's lock is. Failure (E902) when it is neither."""
     from edac.io import git
 
     if os.path.exists(base):
-        return load_topology([base])
-    with git.tree_at(base, paths) as (found, prefix):
+        read = read_lock(default_lock_path([base]))
+        if read.diagnostics:
+            raise Failure(read.diagnostics, sources={str(read.path): read.text or ""})
+        return Base(load_topology([base], read.lock), read.lock)
+    lock_path = default_lock_path(paths)
+    with git.tree_at(base, [*paths, str(lock_path)]) as (inside, prefix):
+        *topology, lock_copy = inside
+        found = [str(p) for p in topology if p.exists()]
         if not found:
-            return None
-        return _relabel(load_topology(found), prefix, f"{base}:")
+            return Base(None, None)
+        read = read_lock(lock_copy)
+        if read.diagnostics:
+            raise Failure([_relabel_diagnostic(d, prefix, f"{base}:")
+                           for d in read.diagnostics])
+        return Base(_relabel(load_topology(found, read.lock), prefix, f"{base}:"), read.lock)
+
+
+def _relabel_diagnostic(d: Diagnostic, prefix: str, label: str) -> Diagnostic:
+    def name(file: str) -> str:
+        return label + file[len(prefix):] if file.startswith(prefix) else file
+
+    def where(s: Span) -> Span:
+        return dataclasses.replace(s, file=name(s.file))
+
+    related = tuple(dataclasses.replace(r, span=where(r.span)) for r in d.related)
+    return dataclasses.replace(d, span=d.span and where(d.span), related=related)
 
 
 def _relabel(result: Result, prefix: str, label: str) -> Result:
@@ -306,29 +479,29 @@ def _relabel(result: Result, prefix: str, label: str) -> Result:
     def name(file: str) -> str:
         return label + file[len(prefix):] if file.startswith(prefix) else file
 
-    def where(s: Span) -> Span:
-        return dataclasses.replace(s, file=name(s.file))
-
-    def diag(d: Diagnostic) -> Diagnostic:
-        related = tuple(dataclasses.replace(r, span=where(r.span)) for r in d.related)
-        return dataclasses.replace(d, span=d.span and where(d.span), related=related)
-
-    return Result(result.topology, [diag(d) for d in result.diagnostics],
+    return Result(result.topology,
+                  [_relabel_diagnostic(d, prefix, label) for d in result.diagnostics],
                   {name(k): v for k, v in result.sources.items()})
 
 
-def diff(paths: Sequence[str], base: str) -> Compared:
-    """What changes from the base (a path or a git ref) to the topology at `paths`. Failure:
-    the topology has errors; the base cannot be read (E902) or has errors (E903)."""
+def diff(paths: Sequence[str], base: str, lock: str | Path | None = None) -> Compared:
+    """What changes from the base (a path or a git ref) to the topology at `paths`, reading
+    both locks: the base's (what it had, its rule split) and the new one (the decisions that
+    cover what the change destroys). Failure: the topology or a lock has errors; the base
+    cannot be read (E902) or has errors (E903)."""
     from edac.core.diff import compare
 
-    topology = _loaded(paths)
+    read = read_lock(Path(lock) if lock is not None else default_lock_path(paths))
+    if read.diagnostics:
+        raise Failure(read.diagnostics, sources={str(read.path): read.text or ""})
+    topology = _loaded(paths, read.lock)
     before = load_base(base, paths)
-    if before is not None and not before.ok:
+    if before.result is not None and not before.result.ok:
         head = failure("E903", f"the base `{base}` has errors; cannot compare with it",
                        help="its diagnostics follow").diagnostics
-        raise Failure(head + before.diagnostics, sources=before.sources)
-    return Compared(compare(before.topology if before else None, topology), base)
+        raise Failure(head + before.result.diagnostics, sources=before.result.sources)
+    old = before.result.topology if before.result else None
+    return Compared(compare(old, topology, before.lock, read.lock), base)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -130,20 +130,27 @@ def explain(code: str | None) -> None:
               help="Let this compile destroy the queues of a removed or replaced consumer.")
 @click.option("--forget", "forget", multiple=True, metavar="CONSUMER",
               help="Stop managing the queues of a removed or replaced consumer, keeping them.")
+@click.option("--lock", "lock", metavar="FILE",
+              help="The lock file (default: edac.lock beside the topology).")
+@click.option("--locked", is_flag=True,
+              help="Fail (E806) instead of changing the lock: for CI, where the committed "
+                   "lock must already say everything.")
 @diagnostics_options
 def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...],
-             forget: tuple[str, ...], fmt: str, warnings_as_errors: bool) -> None:
-    """Compile a topology into a Terraform root module.
+             forget: tuple[str, ...], lock: str | None, locked: bool, fmt: str,
+             warnings_as_errors: bool) -> None:
+    """Compile a topology into a Terraform root module, and update its lock (edac.lock).
 
-    Queues hold messages: when the topology no longer has a consumer that the last compile
-    into OUTPUT had, or its queues would be replaced, edac refuses unless told per consumer
-    to --forget or --allow-destroy them.
+    What holds data (queues, keys, the archive, the idempotency table) is recorded in the
+    lock: when a change would destroy or replace any of it, edac refuses unless told per
+    owner (a consumer, `bus.archive`, `idempotency.table`) to --forget or --allow-destroy it.
+    The decision is recorded in the lock; commit it with the topology.
     """
     from edac.api import compile_into
 
     with failures(fmt):
         written = compile_into(paths, output, set(allow_destroy), set(forget),
-                               warnings_as_errors)
+                               warnings_as_errors, lock=lock, locked=locked)
     diagnostics = written.compiled.result.diagnostics
     code = exit_code(diagnostics, warnings_as_errors)
     report(diagnostics, fmt, written.compiled.result.sources)
@@ -153,7 +160,33 @@ def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...]
     for rel in written.removed:
         note(f"removed stale {rel}", fmt)
     note(f"wrote {len(written.compiled.files)} files to {output}", fmt)
+    if written.lock_written:
+        origin = " (seeded from the output's .edac-manifest.json)" if written.seeded else ""
+        note(f"wrote the lock {written.lock_path}{origin}: commit it with the topology", fmt)
     sys.exit(code)
+
+
+@main.command(name="lock")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", "check", is_flag=True, required=True,
+              help="Exit 1 (E806) when `edac compile` would change the lock.")
+@click.option("--lock", "lock", metavar="FILE",
+              help="The lock file (default: edac.lock beside the topology).")
+@diagnostics_options
+def lock_(paths: tuple[str, ...], check: bool, lock: str | None, fmt: str,
+          warnings_as_errors: bool) -> None:
+    """Check that the lock says what `edac compile` would record (as `compile --locked`,
+    without an output directory): the CI gate for a committed lock."""
+    from edac.api import check_lock
+
+    with failures(fmt):
+        written = check_lock(paths, lock)
+    diagnostics = written.compiled.result.diagnostics
+    report(diagnostics, fmt, written.compiled.result.sources)
+    code = exit_code(diagnostics, warnings_as_errors)
+    if code == 0 and written.ok:
+        note(f"the lock {written.lock_path} is up to date", fmt)
+    sys.exit(code or (0 if written.ok else 1))
 
 
 def _json_argument(value: str, what: str) -> str:
@@ -236,8 +269,12 @@ def diagram(paths: tuple[str, ...], fmt: str, output: str | None, teams: tuple[s
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
               help="Write to this file instead of standard output.")
 @click.option("--fail-on-destroy", is_flag=True,
-              help="Exit 1 when applying the change would destroy a queue.")
-def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy: bool) -> None:
+              help="Exit 1 when applying the change would destroy what holds data (queues, "
+                   "keys, the archive, the table) without a decision recorded in the lock.")
+@click.option("--lock", "lock", metavar="FILE",
+              help="The lock file (default: edac.lock beside the topology).")
+def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy: bool,
+          lock: str | None) -> None:
     """Compare a topology with its base, as markdown for a pull-request comment.
 
     Queues the change would destroy come first, then a table of the changes, then the
@@ -247,7 +284,7 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
     from edac.api import diff
 
     with failures():
-        compared = diff(paths, base)
+        compared = diff(paths, base, lock)
         emit_text(compared.markdown(), output)
     if fail_on_destroy:
         losses = compared.destroy_diagnostics()

@@ -134,13 +134,44 @@ _CATALOGUE = [
     Code("W608", "many rules on the bus", "A bus holds 300 rules by default (100 in some "
          "regions); the topology compiles to more. Ask AWS for a quota increase first."),
     # -- changes across compiles (E8xx)
-    Code("E801", "the compile would destroy queues", "The last compile into this output "
-         "directory had a consumer whose queues this one would destroy (and every message in "
-         "them): the consumer left the topology, or its queue names change (a FIFO switch, a "
-         "new system name or environment). If the consumer was renamed, list its old name "
-         "under `previously:`. Otherwise choose per consumer: `--forget NAME` keeps the queues "
-         "in AWS and stops managing them (Terraform `removed` blocks with `destroy = false`), "
-         "`--allow-destroy NAME` deletes them."),
+    Code("E801", "the compile would destroy queues", "The lock (or, before there is one, "
+         "the output directory's manifest) records a consumer whose queues this compile would "
+         "destroy, and every message in them: the consumer left the topology, or its queue "
+         "names change (a FIFO switch, a new system name or environment). If the consumer was "
+         "renamed, list its old name under `previously:`. Otherwise choose per consumer: "
+         "`--forget NAME` keeps the queues in AWS and stops managing them (Terraform `removed` "
+         "blocks with `destroy = false`), `--allow-destroy NAME` deletes them. The choice is "
+         "recorded in the lock: the next compile, on any machine, needs no flag."),
+    Code("E803", "the compile would destroy the archive", "The bus's archive holds every "
+         "event for replay; removing `archive_days` (or renaming the system, which renames "
+         "the archive) deletes it. Keep `archive_days`, or choose `--allow-destroy bus.archive`"
+         " (the choice is recorded in the lock). Terraform cannot leave the archive behind "
+         "while the bus module declares it, so it cannot be forgotten."),
+    Code("E804", "the compile would destroy the idempotency table", "The idempotency table "
+         "holds the ids of the events consumers have processed; deleting it (no consumer asks "
+         "for `idempotency` any more, or the system was renamed) lets duplicates through "
+         "again. Choose `--forget idempotency.table` (kept in AWS, no longer managed) or "
+         "`--allow-destroy idempotency.table`."),
+    Code("E805", "the compile would delete a customer key", "A consumer that no longer asks "
+         "for `kms_key: create` loses the key edac made for its queues: after the key's "
+         "waiting period, the messages still encrypted with it cannot be read. Keep `kms_key: "
+         "create`, or choose `--forget NAME` (the key stays in AWS) or `--allow-destroy NAME`."),
+    Code("E806", "the lock would change", "With `--locked` (and in `edac lock --check`) the "
+         "compile must leave the lock as committed: it would record other resources, rule "
+         "splits, renames or decisions. Run `edac compile` without `--locked`, review the "
+         "lock's change and commit it with the topology."),
+    Code("W807", "the output's manifest and the lock disagree", "The output directory was "
+         "compiled from another lock (or by an edac before locks): its manifest records "
+         "queues the lock does not. The lock wins; the warning names what differs."),
+    Code("E811", "the lock file is unreadable", "`edac.lock` is not JSON (truncated, or "
+         "edited by hand), or cannot be read. Restore it from version control, or delete it "
+         "to start a new lock from the topology (then nothing the old lock recorded is "
+         "guarded)."),
+    Code("E812", "the lock file is malformed", "A value of `edac.lock` is not what edac "
+         "writes there. Restore it from version control: the lock is written by `edac "
+         "compile`."),
+    Code("E813", "the lock file is from a newer edac", "The lock has a format this edac does "
+         "not read: upgrade edac, as whoever wrote it did."),
     Code("E802", "nothing to destroy or forget", "`--allow-destroy` or `--forget` named a "
          "consumer whose queues this compile would not destroy."),
     # -- what stops a command (E9xx): the command line, the files around the topology, tools

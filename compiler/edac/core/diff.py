@@ -17,7 +17,9 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from edac.core import ir, names
-from edac.core.safety import QueueLoss, manifest_data, queue_losses
+from edac.core import lock as lockfile
+from edac.core.diagnostics import Diagnostic
+from edac.core.safety import Loss, check, losses
 from edac.core.text import duration
 from edac.patterns.summary import pattern_clauses
 
@@ -50,16 +52,31 @@ class Change:
 
 
 @dataclass(frozen=True)
+class MovedTarget:
+    """A consumer that is a target of another rule of its route after the change: between
+    the two applies' steps, events for it can be refused or lost."""
+
+    route: str
+    consumer: str
+    before: str  # the rule names
+    after: str
+
+
+@dataclass(frozen=True)
 class Diff:
     old: ir.Topology | None  # None: the base has no topology (everything is new)
     new: ir.Topology
-    destroys: tuple[QueueLoss, ...]
+    destroys: tuple[Loss, ...]  # not covered by a decision of the new lock
     changes: tuple[Change, ...]
     renamed: dict[tuple[names.IdKind, str], str]  # (kind, old name) -> new name
+    decided: tuple[tuple[Loss, lockfile.Decision], ...] = ()  # destroys the new lock decided
+    moved_targets: tuple[MovedTarget, ...] = ()
+    refusals: tuple[Diagnostic, ...] = ()  # what `edac compile` says of `destroys`
 
     @property
     def empty(self) -> bool:
-        return not self.destroys and not self.changes
+        return (not self.destroys and not self.changes and not self.decided
+                and not self.moved_targets)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,8 +263,11 @@ def _pair_changes(
         yield name, a, b, row
 
 
-def compare(old: ir.Topology | None, new: ir.Topology) -> Diff:
-    """Everything that changes from `old` to `new` (`old` None: a new topology)."""
+def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock | None = None,
+            new_lock: lockfile.Lock | None = None) -> Diff:
+    """Everything that changes from `old` to `new` (`old` None: a new topology). `old_lock`:
+    the base's lock (what was deployed; without one, what `old` compiles to); `new_lock`: the
+    lock of the change, whose decisions cover what it destroys."""
     if old is None:
         old = dataclasses.replace(new, producers={}, events={}, consumers={}, routes={})
         first = True
@@ -304,13 +324,59 @@ def compare(old: ir.Topology | None, new: ir.Topology) -> Diff:
         if pattern:
             add(Change("pattern", "changed", name, pattern))
 
-    destroys = () if first else tuple(queue_losses(manifest_data(old, {}), new))
+    destroys: tuple[Loss, ...] = ()
+    decided: list[tuple[Loss, lockfile.Decision]] = []
+    refusals: list[Diagnostic] = []
+    moved: tuple[MovedTarget, ...] = ()
+    if not first:
+        base = old_lock if old_lock is not None else lockfile.of(old, {})
+        if old_lock is not None:  # resources the base compiled to, beyond its lock's record
+            known = {r.identity for r in old_lock.resources}
+            extra = tuple(r for r in lockfile.inventory(old) if r.identity not in known)
+            base = dataclasses.replace(old_lock, resources=(*old_lock.resources, *extra))
+        recorded = new_lock.decisions if new_lock is not None else {}
+        open_losses = []
+        for loss in losses(base, new):
+            decision = recorded.get(loss.owner)
+            if decision is not None and set(loss.queues) <= set(decision.resources):
+                decided.append((loss, decision))
+            else:
+                open_losses.append(loss)
+        destroys = tuple(open_losses)
+        refusals, _ = check(dataclasses.replace(base, decisions=dict(recorded)), new, set(),
+                            set())
+        moved = moved_targets(old, new)
     changes.sort(key=lambda c: KINDS.index(c.kind))
     renamed: dict[tuple[names.IdKind, str], str] = {
         **{("consumer", a): b for a, b in moved_consumers.items()},
         **{("route", a): b for a, b in moved_routes.items()},
     }
-    return Diff(None if first else old, new, destroys, tuple(changes), renamed)
+    return Diff(None if first else old, new, destroys, tuple(changes), renamed, tuple(decided),
+                moved, tuple(refusals))
+
+
+def moved_targets(old: ir.Topology, new: ir.Topology) -> tuple[MovedTarget, ...]:
+    """Consumers (by their first names) whose rule changes within a route that stays."""
+    before = _rule_of(old)
+    after = _rule_of(new)
+    found = []
+    for (route, consumer), rule in sorted(after.items()):
+        was = before.get((route, consumer))
+        if was is not None and was[0] != rule[0]:
+            found.append(MovedTarget(rule[1], rule[2], was[0], rule[0]))
+    return tuple(found)
+
+
+def _rule_of(topo: ir.Topology) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(route first name, consumer first name) -> (rule name, route name, consumer name)."""
+    found = {}
+    for route in topo.routes.values():
+        first = names.oldest(route.name, route.previously)
+        for rule in route.rules:
+            for target in rule.targets:
+                consumer = topo.consumers[target]
+                found[(first, consumer.target_id)] = (rule.name, route.name, consumer.name)
+    return found
 
 
 def _archive(bus: ir.Bus) -> str:

@@ -162,6 +162,11 @@ def forgotten_address(consumer: str) -> Address:
     return Address(f"forgotten_{safe}_{digest}")
 
 
+def forgotten_key_address(consumer: str) -> Address:
+    """The standalone address of a consumer's customer key kept with `--forget`."""
+    return Address("forgotten_key_" + forgotten_address(consumer).call[len("forgotten_"):])
+
+
 # ---------------------------------------------------------------------------------------------
 # Mermaid node ids
 

@@ -9,7 +9,7 @@ as text (`edac.core.schemas` says which files, parses and checks them).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,9 +77,12 @@ class Resolved:
 
 def resolve(files: list[tuple[SourceFile, FileSpec]],
             schemas: Mapping[str, SchemaText] | None = None,
-            trusted: AbstractSet[str] = frozenset()) -> Resolved:
+            trusted: AbstractSet[str] = frozenset(),
+            splits: Mapping[str, Sequence[Sequence[str]]] | None = None) -> Resolved:
     """The IR of the validated files. `schemas`: the text of every file `schema_paths` names;
-    `trusted`: schema texts already known to be valid JSON Schemas (not checked again)."""
+    `trusted`: schema texts already known to be valid JSON Schemas (not checked again);
+    `splits`: the rule split the lock recorded (route's first name -> the first names of the
+    consumers of each of its rules), kept so that no target moves to another rule."""
     col = _Collector({src.path: src.spans for src, _ in files},
                      schemas=dict(schemas or {}), trusted=trusted)
     system = _system_settings(files, col)
@@ -95,7 +98,8 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
     }
     events = _resolve_events(elements.events, producers, col)
     consumers = _resolve_consumers(elements.consumers, defaults, prefix, col)
-    routes = _resolve_routes(elements.routes, events, producers, consumers, defaults, prefix, col)
+    routes = _resolve_routes(elements.routes, events, producers, consumers, defaults, prefix, col,
+                             splits or {})
 
     bus_origin = None
     bus_name = names.bus(prefix)
@@ -401,6 +405,7 @@ def _resolve_routes(
     defaults: dict[str, tuple[Any, ir.Origin]],
     prefix: str,
     col: _Collector,
+    splits: Mapping[str, Sequence[Sequence[str]]],
 ) -> dict[str, ir.Route]:
     out = {}
     for name, (spec, origin) in specs.items():
@@ -460,8 +465,10 @@ def _resolve_routes(
                 if spec.pattern is not None
                 else build_pattern(event_names, spec.filter, events, producers)
             )
-            rules = split_rules(prefix, name, names.oldest(name, tuple(spec.previously)),
-                                pattern, targets)
+            first = names.oldest(name, tuple(spec.previously))
+            ids = {t: consumers[t].target_id for t in targets}
+            parts = assign_targets(targets, ids, splits.get(first, ()))
+            rules = split_rules(prefix, name, first, pattern, parts)
             problems = tuple(validate_pattern(pattern))
         out[name] = ir.Route(
             name=name,
@@ -500,15 +507,40 @@ def build_pattern(
     return pattern
 
 
-def split_rules(
-    prefix: str, route: str, aws_name: str, pattern: dict[str, Any], targets: tuple[str, ...]
-) -> tuple[ir.Rule, ...]:
-    """A rule per 5 targets, in the order of `to:` so that appending keeps earlier rules.
-    `aws_name` is the route's oldest name: a renamed route keeps its rules."""
+def assign_targets(targets: tuple[str, ...], ids: Mapping[str, str],
+                   previous: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+    """The targets of each rule of a route (parts in rule order; an empty part has no rule).
+
+    Each target stays in the part the lock recorded for it (by its first name, `ids`), so
+    that reordering `to:` or adding and removing consumers never moves a target to another
+    rule; the others fill the first parts with room (at most 5 targets each) in the order of
+    `to:`. Without a record, that is the order of `to:` in groups of 5."""
     size = builtin.MAX_TARGETS_PER_RULE
-    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
+    by_id = {ids[t]: t for t in targets}
+    parts = [[by_id[i] for i in part if i in by_id] for part in previous]
+    placed = {t for part in parts for t in part}
+    for target in targets:
+        if target in placed:
+            continue
+        home = next((part for part in parts if len(part) < size), None)
+        if home is None:
+            home = []
+            parts.append(home)
+        home.append(target)
+    while parts and not parts[-1]:
+        parts.pop()
+    return [tuple(sorted(part)) for part in parts]
+
+
+def split_rules(
+    prefix: str, route: str, aws_name: str, pattern: dict[str, Any],
+    parts: Sequence[tuple[str, ...]],
+) -> tuple[ir.Rule, ...]:
+    """A rule per non-empty part (see `assign_targets`), named by its part number.
+    `aws_name` is the route's oldest name: a renamed route keeps its rules."""
     rules = []
-    for n, chunk in enumerate(chunks, start=1):
-        rules.append(ir.Rule(names.rule(prefix, aws_name, n), route + names.rule_suffix(n),
-                             pattern, chunk))
+    for n, part in enumerate(parts, start=1):
+        if part:
+            rules.append(ir.Rule(names.rule(prefix, aws_name, n), route + names.rule_suffix(n),
+                                 pattern, part))
     return tuple(rules)

@@ -1,128 +1,207 @@
-"""Nothing lost across changes: queues (and the messages in them) are never destroyed by a
-compile unless the user says so.
+"""Nothing lost across changes: what holds data (queues and their messages, customer keys and
+what they encrypt, the archive and its events, the idempotency table and its records) is never
+destroyed by a compile unless the user says so.
 
-The output directory's manifest records the queues each consumer had when edac last wrote it.
-Comparing them with the new topology finds every consumer whose queues would be destroyed: a
-consumer that left the topology (and is not the `previously:` name of another one), or whose
-AWS queue names change (a FIFO switch, a new system name or environment). Each such loss is
-an error unless the user chose, per consumer, to destroy the queues (`--allow-destroy NAME`)
-or to forget them (`--forget NAME`): Terraform stops managing them and leaves them in AWS,
-through a `moved` block to a standalone address and a `removed` block with `destroy = false`
-(Terraform accepts `removed` only for whole modules, not for one `for_each` instance).
-Forgotten consumers stay in the manifest, so their `removed` blocks are emitted again on
-every compile until an apply has taken them into account.
+The lock (`edac.core.lock`) records the stateful resources the last compile emitted. Comparing
+them with the new topology finds every owner whose resources would be destroyed or replaced:
+a consumer that left the topology (and is not the `previously:` name of another one), or
+whose AWS names change (a FIFO switch, a new system name or environment), a consumer that no
+longer asks for its key, the archive, the idempotency table. Each such loss is an error unless
+the user chose, per owner, `--allow-destroy NAME` or `--forget NAME` (Terraform stops
+managing the resources and leaves them in AWS: a `moved` block to a standalone address and a
+`removed` block with `destroy = false`, since Terraform accepts `removed` only for whole
+modules). The choice is recorded in the lock as a decision: the next compile, anywhere, needs
+no flag, and forgotten resources get their `removed` blocks again on every compile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from edac.core.diagnostics import Diagnostic, Severity
+from edac.core.diagnostics import Diagnostic, Severity, Span
 from edac.core.ir import Topology
+from edac.core.lock import ARCHIVE, TABLE, Decision, Lock, Resource, inventory
+
+OWNERS_HELP = (f"a consumer's name, `{ARCHIVE}` (the bus's archive) or `{TABLE}` (the "
+               "idempotency table)")
 
 
 @dataclass(frozen=True)
-class QueueLoss:
-    consumer: str
-    queues: tuple[str, ...]
-    replaced_by: tuple[str, ...] | None  # the new names when the queues are replaced
+class Loss:
+    """What applying the change destroys of one owner."""
+
+    owner: str  # a consumer's name (as it was), ARCHIVE or TABLE
+    resources: tuple[Resource, ...]
+    replaced_by: tuple[str, ...] | None  # the new AWS names when the owner stays
+
+    @property
+    def consumer(self) -> str:
+        return self.owner
+
+    @property
+    def queues(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.resources)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {r.kind for r in self.resources}
 
 
-def manifest_data(topo: Topology, forgotten: dict[str, list[str]]) -> dict[str, object]:
-    """What the next compile needs to know about this one."""
-    return {
-        "consumers": {
-            name: {"queues": [c.queues.main, c.queues.dlq, c.queues.target_dlq]}
-            for name, c in topo.consumers.items()
-        },
-        "forgotten": dict(sorted(forgotten.items())),
-    }
-
-
-def previous_queues(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    consumers = data.get("consumers")
-    if not isinstance(consumers, dict):
-        return {}
-    out = {}
-    for name, entry in consumers.items():
-        queues = entry.get("queues") if isinstance(entry, dict) else None
-        if isinstance(queues, list) and all(isinstance(q, str) for q in queues):
-            out[str(name)] = tuple(queues)
-    return out
-
-
-def previously_forgotten(data: dict[str, Any]) -> dict[str, list[str]]:
-    forgotten = data.get("forgotten")
-    if not isinstance(forgotten, dict):
-        return {}
-    return {str(k): [str(q) for q in v] for k, v in forgotten.items() if isinstance(v, list)}
-
-
-def queue_losses(data: dict[str, Any], topo: Topology) -> list[QueueLoss]:
-    """Consumers of the previous compile whose queues the new topology would destroy."""
+def losses(previous: Lock, topo: Topology) -> list[Loss]:
+    """Owners of the previous compile whose resources the new topology would destroy."""
+    now = inventory(topo)
+    present = {r.identity for r in now}
     successors = {old: c for c in topo.consumers.values() for old in c.previously}
-    losses = []
-    for name, queues in sorted(previous_queues(data).items()):
-        current = topo.consumers.get(name) or successors.get(name)
-        if current is None:
-            losses.append(QueueLoss(name, queues, None))
+    by_owner: dict[str, list[Resource]] = {}
+    for r in previous.resources:
+        if r.identity not in present:
+            by_owner.setdefault(r.owner, []).append(r)
+    found = []
+    for owner, gone in sorted(by_owner.items()):
+        if owner in (ARCHIVE, TABLE):
+            kind = "archive" if owner == ARCHIVE else "idempotency_table"
+            again = tuple(r.name for r in now if r.kind == kind)
+            found.append(Loss(owner, tuple(gone), again or None))
             continue
-        now = (current.queues.main, current.queues.dlq, current.queues.target_dlq)
-        if now != queues:
-            losses.append(QueueLoss(name, queues, now))
-    return losses
+        current = topo.consumers.get(owner) or successors.get(owner)
+        if current is None:
+            found.append(Loss(owner, tuple(gone), None))
+            continue
+        kinds = {r.kind for r in gone}
+        again = tuple(r.name for r in now if r.owner == current.name and r.kind in kinds)
+        found.append(Loss(owner, tuple(gone), again))
+    return found
 
 
 def check(
-    data: dict[str, Any],
+    previous: Lock,
     topo: Topology,
     allow_destroy: set[str],
     forget: set[str],
-) -> tuple[list[Diagnostic], dict[str, list[str]]]:
-    """Errors for queue losses the user did not choose, and the forgotten consumers to emit
-    `removed` blocks for (those forgotten before, plus the new choices)."""
-    forgotten = {
-        name: queues for name, queues in previously_forgotten(data).items()
-        if name not in topo.consumers
-    }
+    where: Mapping[str, Span] | None = None,
+) -> tuple[list[Diagnostic], dict[str, Decision]]:
+    """Errors for losses the user did not choose, and the decisions in force after this
+    compile (those recorded before whose owner is still gone, plus the new choices).
+    `where`: the lock's span of each owner's entries, for owners gone from the topology."""
+    where = where or {}
+    decisions = {owner: d for owner, d in previous.decisions.items()
+                 if _still_gone(owner, d, topo)}
+    found = losses(previous, topo)
     diagnostics = []
-    losses = queue_losses(data, topo)
-    known = {loss.consumer for loss in losses}
+    known = {loss.owner for loss in found} | set(decisions)
     for name in sorted((allow_destroy | forget) - known):
         diagnostics.append(Diagnostic(
             "E802", Severity.ERROR,
-            f"`{name}` was given to --allow-destroy or --forget, but no queue of a consumer "
-            f"`{name}` would be destroyed",
-            help="the option only applies to consumers whose queues this compile would destroy",
-        ))
-    for loss in losses:
-        if loss.consumer in forget:
-            forgotten[loss.consumer] = list(loss.queues)
+            f"`{name}` was given to --allow-destroy or --forget, but this compile would destroy "
+            f"nothing of `{name}`",
+            help=f"the options name what this compile would destroy: {OWNERS_HELP}"))
+    for loss in found:
+        recorded = decisions.get(loss.owner)
+        if recorded is not None and set(loss.queues) <= set(recorded.resources):
             continue
-        if loss.consumer in allow_destroy:
+        if loss.owner in forget:
+            problem = _cannot_forget(loss)
+            if problem:
+                diagnostics.append(problem)
+                continue
+            decisions[loss.owner] = Decision("forget", loss.queues)
             continue
-        queues = ", ".join(f"`{q}`" for q in loss.queues)
-        if loss.replaced_by is None:
-            message = (f"consumer `{loss.consumer}` is no longer in the topology: applying "
-                       f"would destroy its queues {queues} and every message in them")
-            help_text = (f"if it was renamed, add `previously: [{loss.consumer}]` to the new "
-                         f"name; otherwise choose: `--forget {loss.consumer}` keeps the queues "
-                         f"in AWS (Terraform stops managing them), `--allow-destroy "
-                         f"{loss.consumer}` deletes them")
-        else:
-            message = (f"consumer `{loss.consumer}`: its queues would be replaced "
-                       f"({queues} become " + ", ".join(f"`{q}`" for q in loss.replaced_by)
-                       + "), destroying every message in them")
-            help_text = (f"queue names change with the system name, the environment and "
-                         f"`fifo`; to go ahead, `--forget {loss.consumer}` keeps the old queues "
-                         f"in AWS, `--allow-destroy {loss.consumer}` deletes them")
-        span = None
-        if loss.replaced_by is not None:
-            current = topo.consumers.get(loss.consumer) or next(
-                c for c in topo.consumers.values() if loss.consumer in c.previously)
-            span = topo.span(current.origin, key=True)
-        diagnostics.append(Diagnostic("E801", Severity.ERROR, message, span,
-                                      "its queues would be replaced", help=help_text))
-    return diagnostics, forgotten
+        if loss.owner in allow_destroy:
+            decisions[loss.owner] = Decision("allow-destroy", loss.queues)
+            continue
+        diagnostics.append(_refusal(loss, topo, where.get(loss.owner)))
+    return diagnostics, dict(sorted(decisions.items()))
 
+
+def _still_gone(owner: str, decision: Decision, topo: Topology) -> bool:
+    """Whether a decision's owner is still absent (a consumer back under its name, its key,
+    the table or the archive made again: the decision no longer applies)."""
+    if owner == TABLE:
+        return topo.idempotency_table is None
+    if owner == ARCHIVE:
+        return topo.archive is None
+    current = topo.consumers.get(owner)
+    if current is None:
+        return True
+    key_only = all(name.startswith("alias/") for name in decision.resources)
+    return key_only and current.queue.kms_key != "create"
+
+
+def _cannot_forget(loss: Loss) -> Diagnostic | None:
+    if loss.owner == ARCHIVE:
+        return Diagnostic(
+            "E802", Severity.ERROR, f"`--forget {ARCHIVE}`: Terraform cannot leave the archive "
+            "behind while the bus module declares it",
+            help=f"keep `archive_days` to keep the archive, or `--allow-destroy {ARCHIVE}` "
+            "to delete it and its events")
+    if loss.replaced_by and loss.kinds & {"queue", "dlq", "target_dlq"}:
+        return Diagnostic(
+            "E802", Severity.ERROR, f"`--forget {loss.owner}`: the queues of `{loss.owner}` are "
+            "replaced, not removed; Terraform cannot stop managing them while the consumer "
+            "keeps its address",
+            help=f"to keep the old queues, give the consumer a new name (so that `{loss.owner}` "
+            f"is removed and can be forgotten), or `--allow-destroy {loss.owner}`")
+    return None
+
+
+def _names(items: tuple[str, ...]) -> str:
+    return ", ".join(f"`{n}`" for n in items)
+
+
+def _refusal(loss: Loss, topo: Topology, lock_span: Span | None) -> Diagnostic:
+    owner = loss.owner
+    choice = f"`--forget {owner}` keeps them in AWS (Terraform stops managing them), " \
+             f"`--allow-destroy {owner}` deletes them"
+    if owner == ARCHIVE:
+        what = loss.queues[0]
+        message = (f"the bus no longer has an archive: applying would delete the archive "
+                   f"`{what}` and every event in it" if loss.replaced_by is None else
+                   f"the archive `{what}` would be replaced by `{loss.replaced_by[0]}`, "
+                   "deleting every event in it")
+        return Diagnostic("E803", Severity.ERROR, message,
+                          topo.span(topo.bus.origin) if topo.bus.origin else lock_span,
+                          "its archive would be deleted",
+                          help=f"keep `archive_days` (events can only be replayed from the "
+                          f"archive), or `--allow-destroy {ARCHIVE}` to delete it")
+    if owner == TABLE:
+        what = loss.queues[0]
+        message = (f"no consumer asks for idempotency any more: applying would delete the "
+                   f"idempotency table `{what}` and its records (duplicates of events "
+                   "already processed would be processed again)" if loss.replaced_by is None
+                   else f"the idempotency table `{what}` would be replaced by "
+                   f"`{loss.replaced_by[0]}`, losing its records")
+        return Diagnostic("E804", Severity.ERROR, message, lock_span, "its records",
+                          help=f"choose: `--forget {TABLE}` keeps the table in AWS, "
+                          f"`--allow-destroy {TABLE}` deletes it")
+    current = topo.consumers.get(owner) or next(
+        (c for c in topo.consumers.values() if owner in c.previously), None)
+    queues = tuple(r.name for r in loss.resources if r.kind != "kms_key")
+    keys = tuple(r.name for r in loss.resources if r.kind == "kms_key")
+    if current is None:
+        held = [f"its queues {_names(queues)} and every message in them"] if queues else []
+        if keys:
+            held.append(f"its key {_names(keys)}")
+        message = (f"consumer `{owner}` is no longer in the topology: applying would destroy "
+                   + " and ".join(held))
+        return Diagnostic("E801", Severity.ERROR, message, lock_span,
+                          "recorded in the lock" if lock_span else "",
+                          help=f"if it was renamed, add `previously: [{owner}]` to the new "
+                          f"name; otherwise choose: {choice}")
+    if not queues:
+        return Diagnostic(
+            "E805", Severity.ERROR,
+            f"consumer `{owner}` no longer asks for `kms_key: create`: applying would delete "
+            f"its key {_names(keys)} (after the key's waiting period), and the messages still "
+            "encrypted with it could not be read any more",
+            topo.span(current.origin, key=True), "its key would be deleted",
+            help=f"keep `kms_key: create`; or `--forget {owner}` keeps the key in AWS, "
+            f"`--allow-destroy {owner}` deletes it")
+    new = loss.replaced_by or ()
+    message = (f"consumer `{owner}`: its queues would be replaced ({_names(queues)} become "
+               f"{_names(tuple(n for n in new if not n.startswith('alias/')))}), destroying "
+               "every message in them")
+    return Diagnostic("E801", Severity.ERROR, message, topo.span(current.origin, key=True),
+                      "its queues would be replaced",
+                      help=f"queue names change with the system name, the environment and "
+                      f"`fifo`; to go ahead, `--allow-destroy {owner}` deletes the old queues")

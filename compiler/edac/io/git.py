@@ -27,11 +27,12 @@ def _git(args: list[str], cwd: Path) -> bytes:
 
 
 @contextmanager
-def tree_at(ref: str, paths: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+def tree_at(ref: str, paths: Sequence[str]) -> Iterator[tuple[list[Path], str]]:
     """The files and directories of `paths` (relative to the working directory) as they are
     at `ref`, in a temporary copy of the repository that lasts as long as the `with` block:
-    (the paths that exist there, the copy's path prefix). Raises Failure (E902) when `ref`
-    is not a git ref or a path lies outside the repository."""
+    (each path's place in the copy, in order, whether it exists there or not; the copy's path
+    prefix). Raises Failure (E902) when `ref` is not a git ref or a path lies outside the
+    repository."""
     cwd = Path.cwd()
     try:
         top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
@@ -53,4 +54,4 @@ def tree_at(ref: str, paths: Sequence[str]) -> Iterator[tuple[list[str], str]]:
                 raise failure("E902", f"`{path}` is not inside the git repository {top}",
                               help="run edac diff from inside the repository that holds "
                               "the topology", exit_code=2) from exc
-        yield [str(p) for p in inside if p.exists()], f"{tmp}/"
+        yield inside, f"{tmp}/"

@@ -96,12 +96,17 @@ def provider_override(endpoint_url: str) -> str:
 
 def compile_into(paths: Sequence[str], out: Path, allow_destroy: Set[str] = frozenset(),
                  forget: Set[str] = frozenset()) -> ir.Topology:
-    """Compile the topology into `out` as `edac compile` does (the same refusal of queue
-    losses, the same atomic write; files edac did not write, such as the override and the
-    terraform state, stay). Failure with the diagnostics when it does not compile."""
+    """Compile the topology into `out` as `edac compile` does (the same refusal of losses,
+    the same atomic write; files edac did not write, such as the override and the terraform
+    state, stay). The sandbox keeps its own lock beside `out`, started from the project's
+    (so that its rule splits are the deployed ones); the project's lock is only read.
+    Failure with the diagnostics when it does not compile."""
     from edac.api import compile_into as compile_output
+    from edac.api import default_lock_path
 
-    written = compile_output(paths, out, allow_destroy, forget)
+    written = compile_output(paths, out, allow_destroy, forget,
+                             lock=out.parent / f"{out.name}.edac.lock",
+                             lock_seed=default_lock_path(paths))
     result = written.compiled.result
     if not written.ok or result.topology is None:
         raise Failure(result.diagnostics, sources=result.sources)

@@ -18,7 +18,7 @@ STATE_FILE = "sandbox.json"
 BUILD_DIR = "build"
 KIND = "edac sandbox"  # in the state file: this directory is a sandbox's
 # what the sandbox makes in its directory, and so what `remove` may remove
-_OWN = (STATE_FILE, BUILD_DIR, "emulator.log", "emulator.log.port")
+_OWN = (STATE_FILE, BUILD_DIR, f"{BUILD_DIR}.edac.lock", "emulator.log", "emulator.log.port")
 
 
 @dataclass
@@ -79,6 +79,8 @@ class Sandbox:
         what they describe). Only in a directory that is a sandbox's."""
         if self.state() and self.build.is_dir() and not self.build.is_symlink():
             shutil.rmtree(self.build)
+        if self.state():
+            (self.root / f"{BUILD_DIR}.edac.lock").unlink(missing_ok=True)
 
     def remove(self) -> list[str]:
         """Remove what the sandbox made here (state, build, log), then the directory when

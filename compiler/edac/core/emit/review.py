@@ -9,6 +9,8 @@ from edac.core.diff import Change, Diff, Field, Kind
 from edac.core.emit.mermaid.changes import diff_graph
 from edac.core.emit.mermaid.graph import neighbourhood
 from edac.core.emit.mermaid.render import LEGEND, DiagramTooLarge, fenced, render
+from edac.core.lock import ARCHIVE, TABLE
+from edac.core.safety import Loss
 from edac.core.text import code, count
 
 MARKS = {"added": "🟢 added", "removed": "🔴 removed", "changed": "🟡 changed",
@@ -38,27 +40,78 @@ def _row(change: Change) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
+def _held(loss: Loss) -> str:
+    """What a loss destroys, in words."""
+    names = ", ".join(code(r.name) for r in loss.resources)
+    if loss.owner == ARCHIVE:
+        return f"the archive {names} and every event in it"
+    if loss.owner == TABLE:
+        return f"the idempotency table {names} and its records"
+    return names
+
+
+def _loss_line(loss: Loss) -> str:
+    owner = code(loss.owner)
+    queues = ", ".join(code(r.name) for r in loss.resources if r.kind != "kms_key")
+    keys = ", ".join(code(r.name) for r in loss.resources if r.kind == "kms_key")
+    if loss.owner == ARCHIVE:
+        return (f"> - the archive is removed: {_held(loss)}." if loss.replaced_by is None else
+                f"> - the archive is replaced: {_held(loss)} become "
+                f"{', '.join(code(n) for n in loss.replaced_by)}.")
+    if loss.owner == TABLE:
+        return f"> - {_held(loss)} are deleted (no consumer asks for idempotency any more)."
+    if loss.replaced_by is None:
+        line = f"> - consumer {owner} is removed: {queues}"
+        if keys:
+            line += f" and its key {keys}" if queues else f"its key {keys}"
+        return (line + f". If it was renamed, list {owner} under `previously:` of its new "
+                "name.")
+    if not queues:
+        return (f"> - consumer {owner} no longer asks for `kms_key: create`: its key {keys} "
+                "is deleted, and what it encrypted can no longer be read.")
+    after = ", ".join(code(q) for q in loss.replaced_by if not q.startswith("alias/"))
+    return f"> - consumer {owner}: its queues are replaced ({queues} become {after})."
+
+
 def _destroy_lines(diff: Diff) -> list[str]:
-    if not diff.destroys:
-        return []
-    total = sum(len(loss.queues) for loss in diff.destroys)
-    lines = ["> [!CAUTION]",
-             f"> **Applying this change destroys {count(total, 'queue')} and every "
-             "message in them.**"]
-    for loss in diff.destroys:
-        queues = ", ".join(code(q) for q in loss.queues)
-        if loss.replaced_by is None:
-            lines.append(f"> - consumer {code(loss.consumer)} is removed: {queues}. If it was "
-                         f"renamed, list {code(loss.consumer)} under `previously:` of its new "
-                         f"name.")
-        else:
-            after = ", ".join(code(q) for q in loss.replaced_by)
-            lines.append(f"> - consumer {code(loss.consumer)}: its queues are replaced "
-                         f"({queues} become {after}).")
-    lines.append("> ")
-    lines.append("> `edac compile` refuses this until told, per consumer, `--forget NAME` "
-                 "(keep the queues in AWS) or `--allow-destroy NAME`.")
-    return lines + [""]
+    lines: list[str] = []
+    if diff.destroys:
+        queues = sum(1 for loss in diff.destroys for r in loss.resources
+                     if r.kind in ("queue", "dlq", "target_dlq"))
+        held = [f"{count(queues, 'queue')} and every message in them"] if queues else []
+        held += [_held(loss) for loss in diff.destroys if loss.owner in (ARCHIVE, TABLE)]
+        keys = sum(1 for loss in diff.destroys for r in loss.resources if r.kind == "kms_key")
+        if keys:
+            held.append(f"{count(keys, 'customer key')} (and what they encrypt)")
+        lines += ["> [!CAUTION]",
+                  f"> **Applying this change destroys {', '.join(held)}.**"]
+        lines += [_loss_line(loss) for loss in diff.destroys]
+        lines.append("> ")
+        lines.append("> `edac compile` refuses this until told, per consumer, `--forget NAME` "
+                     "(keep the queues in AWS) or `--allow-destroy NAME`"
+                     + (f" (`{ARCHIVE}`, `{TABLE}` for the archive and the table)"
+                        if any(loss.owner in (ARCHIVE, TABLE) for loss in diff.destroys)
+                        else "") + ".")
+        lines.append("")
+    if diff.decided:
+        lines.append("> [!NOTE]")
+        lines.append("> Decided in the lock (`edac.lock`):")
+        for loss, decision in diff.decided:
+            if decision.choice == "forget":
+                what = "kept in AWS, no longer managed by Terraform"
+            else:
+                what = "deleted by the next apply"
+            lines.append(f"> - {code(loss.owner)}: `--{decision.choice}`, {what}: "
+                         f"{_held(loss)}.")
+        lines.append("")
+    if diff.moved_targets:
+        lines.append("> [!WARNING]")
+        lines.append("> **Targets move to another rule of their route**: while the change is "
+                     "applied, events for them can be refused or lost.")
+        lines += [f"> - {code(m.consumer)} of route {code(m.route)}: {code(m.before)} → "
+                  f"{code(m.after)}" for m in diff.moved_targets]
+        lines.append("")
+    return lines
 
 
 def _summary(diff: Diff) -> str:

@@ -16,8 +16,8 @@ locals {
         }
       EOT
       targets = {
-        audit   = "audit"
         archive = "archive"
+        audit   = "audit"
         plain   = "plain"
       }
       retry_attempts        = 8

@@ -44,11 +44,11 @@ locals {
         }
       EOT
       targets = {
-        email    = "email"
-        sms      = "sms"
-        push     = "push"
-        webhooks = "webhooks"
         crm      = "crm"
+        email    = "email"
+        push     = "push"
+        sms      = "sms"
+        webhooks = "webhooks"
       }
       retry_attempts        = 10
       retry_max_age_seconds = 7200

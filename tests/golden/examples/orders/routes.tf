@@ -40,9 +40,9 @@ locals {
         }
       EOT
       targets = {
-        fulfillment = "fulfillment"
         analytics   = "analytics"
         email       = "email"
+        fulfillment = "fulfillment"
       }
       retry_attempts        = 8
       retry_max_age_seconds = 3600

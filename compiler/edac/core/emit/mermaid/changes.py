@@ -39,11 +39,12 @@ def diff_graph(diff: Diff) -> Graph:
         elif change.kind in ("bus", "system"):
             mark("bus", "changed")
     for loss in diff.destroys:
-        if loss.replaced_by is not None:
+        if loss.replaced_by and loss.kinds & {"queue", "dlq", "target_dlq"}:
             current = diff.new.consumers.get(loss.consumer) or next(
-                c for c in diff.new.consumers.values() if loss.consumer in c.previously)
-            for prefix in ("q_", "d_"):
-                mark(prefix + ids.get("consumer", current.name), "replaced")
+                (c for c in diff.new.consumers.values() if loss.consumer in c.previously), None)
+            if current is not None:
+                for prefix in ("q_", "d_"):
+                    mark(prefix + ids.get("consumer", current.name), "replaced")
     result = dataclasses.replace(merged, node_status=status)
     for (kind, before), after in sorted(diff.renamed.items()):
         prefix = "r_" if kind == "route" else "c_"
