@@ -14,6 +14,7 @@ DESTROY_TEST = "test_destroy_leaves_nothing"
 SANDBOX_TEST = "test_sandbox_cli"
 SANDBOX_EXAMPLE = "orders"
 LIFECYCLE_MODULE = "test_e2e_lifecycle.py"
+SPLITS_MODULE = "test_e2e_splits.py"
 
 
 def _example_of(item: pytest.Item) -> str | None:
@@ -34,6 +35,8 @@ def e2e_registry(request: pytest.FixtureRequest,
             registry.start_sandbox(SANDBOX_EXAMPLE)  # `up` alongside the examples' applies
         if item.path.name == LIFECYCLE_MODULE:
             registry.start_lifecycle()  # its stages alongside the examples' applies
+        if item.path.name == SPLITS_MODULE:
+            registry.start_splits()
         if name is None or "deployment" not in getattr(item, "fixturenames", ()):
             continue
         selected.add(name)

@@ -57,8 +57,8 @@ from tftools import require_tool, terraform_env, terraform_missing
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 DEPLOY_TIMEOUT = 1200  # seconds; an apply takes ~100 s here
-MAX_CONCURRENT = 5  # scenarios at once: 3 deployments, the sandbox, the lifecycle (the
-# provider takes ~600 MB per terraform run)
+MAX_CONCURRENT = 6  # scenarios at once: 3 deployments, the sandbox, the lifecycle, the rule
+# splits (the provider takes ~600 MB per terraform run)
 
 
 # golden compile cases deployed too, for what the examples do not have
@@ -301,12 +301,21 @@ class Registry:
         self.destroy_wanted: set[str] = set()
         self.sandbox: SandboxRun | None = None
         self.lifecycle: Any = None  # e2e.lifecycle.Lifecycle, when its tests are selected
+        self.splits: Any = None  # e2e.splits.Splits, when its tests are selected
 
     def start_sandbox(self, example: str) -> SandboxRun:
         if self.sandbox is None:
             self.sandbox = SandboxRun(self.root / "sandbox", EXAMPLES / example)
             self.sandbox.start_up(self.pool)
         return self.sandbox
+
+    def start_splits(self) -> Any:
+        if self.splits is None:
+            from e2e.splits import Splits
+
+            self.splits = Splits(self.root / "splits")
+            self.splits.start(self.pool)
+        return self.splits
 
     def start_lifecycle(self) -> Any:
         if self.lifecycle is None:
@@ -347,6 +356,9 @@ class Registry:
         if self.lifecycle is not None:
             with suppress(Exception):
                 self.lifecycle.close()
+        if self.splits is not None:
+            with suppress(Exception):
+                self.splits.close()
         for deployment in self.deployments.values():
             with suppress(Exception):  # best effort at the end of the session
                 deployment.close()
