@@ -142,21 +142,23 @@ def read_lock(path: Path) -> LockRead:
 
 def _owner_spans(read: LockRead) -> dict[str, Span]:
     """Where each owner's first resource is in the lock text (for diagnostics about owners
-    that are no longer in the topology)."""
+    that are no longer in the topology): one pass over the lines edac wrote."""
     import json as _json
 
     if read.text is None or read.lock is None:
         return {}
-    lines = read.text.split("\n")
     found: dict[str, Span] = {}
-    for r in read.lock.resources:
-        needle = f'"owner": {_json.dumps(r.owner, ensure_ascii=False)}'
-        for n, line in enumerate(lines):
-            if needle in line:
-                start = len(line) - len(line.lstrip()) + 1
-                found.setdefault(r.owner, Span(str(read.path), n + 1, start, n + 1,
-                                               len(line) + 1))
-                break
+    for n, line in enumerate(read.text.split("\n")):
+        key, _, value = line.strip().partition(": ")
+        if key != '"owner"':
+            continue
+        try:
+            owner = _json.loads(value.rstrip(","))
+        except ValueError:
+            continue
+        if isinstance(owner, str) and owner not in found:
+            start = len(line) - len(line.lstrip()) + 1
+            found[owner] = Span(str(read.path), n + 1, start, n + 1, len(line) + 1)
     return found
 
 
