@@ -121,6 +121,20 @@ def test_applies_and_a_plan_after_it_is_empty(deployment: Deployment) -> None:
         assert queues[name]["dlq_url"].endswith(f"/{consumer.queues.dlq}")
         assert queues[name]["queue_arn"] == deployment.queue_arn(consumer.queues.main)
         assert queues[name]["dlq_arn"] == deployment.queue_arn(consumer.queues.dlq)
+    # the environment each consumer's code reads: the TTL of `idempotency: {ttl: ...}` too
+    environment = deployment.outputs["consumer_environment"]
+    assert set(environment) == set(topo.consumers)
+    for name, consumer in topo.consumers.items():
+        env = environment[name]
+        assert env["EDAC_QUEUE_URL"] == queues[name]["queue_url"]
+        assert env["EDAC_DLQ_URL"] == queues[name]["dlq_url"]
+        if consumer.idempotency_ttl is None:
+            assert "EDAC_IDEMPOTENCY_TABLE" not in env
+        else:
+            assert env["EDAC_IDEMPOTENCY_TABLE"] == topo.idempotency_table
+            assert env["EDAC_IDEMPOTENCY_TTL_SECONDS"] == str(consumer.idempotency_ttl)
+    if topo.prefix == "shop-prod":
+        assert environment["email"]["EDAC_IDEMPOTENCY_TTL_SECONDS"] == "86400"  # ttl: 24h
     # what the accounts of other-account roles must attach to them
     grants = deployment.outputs["cross_account_role_policies"]
     assert set(grants) == {n for n, c in topo.consumers.items() if other_account_role(c)}

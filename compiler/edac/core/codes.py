@@ -101,6 +101,11 @@ _CATALOGUE = [
     Code("W504", "DLQ retention not longer than the queue's", "A message moved to a standard "
          "dead-letter queue keeps its original enqueue time; when the DLQ's retention is not "
          "longer than the queue's, the message can be deleted as soon as it arrives there."),
+    Code("W506", "idempotency records expire before the retries end", "EventBridge retries a "
+         "delivery for up to the route's `retry.max_age` (1 h by default), and each retry "
+         "that reaches the queue is a new message with the same event id. An idempotency "
+         "record kept for less time than that lets such a duplicate be processed again. Keep "
+         "records at least as long as the longest `max_age` of the routes to the consumer."),
     Code("E505", "Lambda batching", "A Lambda batch size above 10 needs a batching window of at "
          "least 1 second."),
     # -- AWS names and limits (E6xx / W6xx)

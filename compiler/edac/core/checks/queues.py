@@ -126,4 +126,26 @@ KMS_KEY = re.compile(
 )
 
 
-CHECKS = (fifo, lambda_timing, dlq_retention, kms)
+def idempotency_window(topo: Topology) -> Iterator[Diagnostic]:
+    """A record must outlive the duplicates it stops: EventBridge retries a delivery for up
+    to the route's `retry.max_age`, and every retry that reaches the queue is a new message
+    with the same event id."""
+    for c in topo.consumers.values():
+        ttl = c.idempotency_ttl
+        if ttl is None:
+            continue
+        routes = [r for r in topo.routes.values() if c.name in r.to]
+        longest = max(routes, key=lambda r: r.retry.max_age, default=None)
+        if longest is None or ttl >= longest.retry.max_age:
+            continue
+        yield diag(
+            topo, "W506",
+            f"consumer `{c.name}`: idempotency records are kept {duration(ttl)}, but route "
+            f"`{longest.name}` retries a delivery for up to {duration(longest.retry.max_age)}",
+            c.origin, "idempotency", label="shorter than the retries",
+            help=f"set `idempotency: {{ttl: {duration(longest.retry.max_age)}}}` or more: a "
+            "duplicate that arrives after its record expired is processed again",
+        )
+
+
+CHECKS = (fifo, lambda_timing, dlq_retention, kms, idempotency_window)

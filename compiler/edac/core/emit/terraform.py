@@ -75,6 +75,7 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule]) -> dict[s
         "kms_key": q.kms_key,
         "lambda": lam,
         "idempotency": c.idempotency_ttl is not None,
+        "idempotency_ttl_seconds": c.idempotency_ttl,
         "oldest_message_age_threshold_seconds": c.alarms.oldest_message_age,
         "alarm_topics": [c.alarms.notify] if c.alarms.notify else [],
         "alarm_teams": [] if c.alarms.notify else [c.team],

@@ -28,6 +28,7 @@ locals {
       kms_key                              = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 900
       alarm_topics                         = []
       alarm_teams                          = ["default"]
@@ -59,6 +60,7 @@ locals {
       kms_key                              = "create"
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 900
       alarm_topics                         = []
       alarm_teams                          = ["default"]
@@ -90,6 +92,7 @@ locals {
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 900
       alarm_topics                         = []
       alarm_teams                          = ["default"]

@@ -22,6 +22,18 @@ output "consumer_queues" {
   }
 }
 
+output "consumer_environment" {
+  description = "Per consumer: the environment its code reads (see the README's consumer kit): its queue, and with idempotency the table and how long a record is kept."
+  value = {
+    for name, consumer in module.consumer : name => merge(
+      {
+        EDAC_QUEUE_URL = consumer.queue_url
+        EDAC_DLQ_URL   = consumer.dlq_url
+      },
+    )
+  }
+}
+
 output "idempotency_table" {
   description = "Name of the idempotency table (Powertools layout), or null when unused."
   value       = null

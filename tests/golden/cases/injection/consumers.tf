@@ -28,6 +28,7 @@ locals {
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 900
       alarm_topics                         = []
       alarm_teams                          = ["default"]

@@ -28,6 +28,7 @@ locals {
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["security"]
@@ -59,6 +60,7 @@ locals {
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = ["arn:aws:sns:us-east-1:333333333333:growth-oncall"]
       alarm_teams                          = []
@@ -95,6 +97,7 @@ locals {
         maximum_concurrency                = null
       }
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["comms"]
@@ -126,6 +129,7 @@ locals {
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["risk"]
@@ -162,6 +166,7 @@ locals {
         maximum_concurrency                = 5
       }
       idempotency                          = true
+      idempotency_ttl_seconds              = 21600
       oldest_message_age_threshold_seconds = 300
       alarm_topics                         = []
       alarm_teams                          = ["payments"]
@@ -198,6 +203,7 @@ locals {
         maximum_concurrency                = null
       }
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["growth"]
@@ -234,6 +240,7 @@ locals {
         maximum_concurrency                = null
       }
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["comms"]
@@ -270,6 +277,7 @@ locals {
         maximum_concurrency                = 20
       }
       idempotency                          = true
+      idempotency_ttl_seconds              = 172800
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["logistics"]
@@ -306,6 +314,7 @@ locals {
         maximum_concurrency                = null
       }
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["comms"]
@@ -337,6 +346,7 @@ locals {
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 600
       alarm_topics                         = []
       alarm_teams                          = ["integrations"]

@@ -28,6 +28,7 @@ locals {
       kms_key                              = null
       lambda                               = null
       idempotency                          = false
+      idempotency_ttl_seconds              = null
       oldest_message_age_threshold_seconds = 900
       alarm_topics                         = ["arn:aws:sns:us-east-1:123456789012:data-oncall"]
       alarm_teams                          = []
@@ -64,6 +65,7 @@ locals {
         maximum_concurrency                = null
       }
       idempotency                          = true
+      idempotency_ttl_seconds              = 86400
       oldest_message_age_threshold_seconds = 900
       alarm_topics                         = []
       alarm_teams                          = ["growth"]
@@ -100,6 +102,7 @@ locals {
         maximum_concurrency                = 50
       }
       idempotency                          = true
+      idempotency_ttl_seconds              = 3600
       oldest_message_age_threshold_seconds = 900
       alarm_topics                         = []
       alarm_teams                          = ["warehouse"]

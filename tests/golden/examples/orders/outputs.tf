@@ -22,6 +22,22 @@ output "consumer_queues" {
   }
 }
 
+output "consumer_environment" {
+  description = "Per consumer: the environment its code reads (see the README's consumer kit): its queue, and with idempotency the table and how long a record is kept."
+  value = {
+    for name, consumer in module.consumer : name => merge(
+      {
+        EDAC_QUEUE_URL = consumer.queue_url
+        EDAC_DLQ_URL   = consumer.dlq_url
+      },
+      local.consumers[name].idempotency ? {
+        EDAC_IDEMPOTENCY_TABLE       = module.idempotency_table.table_name
+        EDAC_IDEMPOTENCY_TTL_SECONDS = tostring(local.consumers[name].idempotency_ttl_seconds)
+      } : {},
+    )
+  }
+}
+
 output "idempotency_table" {
   description = "Name of the idempotency table (Powertools layout), or null when unused."
   value       = module.idempotency_table.table_name
