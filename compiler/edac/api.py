@@ -541,3 +541,57 @@ def test_event_pattern(pattern: Any, event: Any) -> bool:
     from edac.patterns import test_event_pattern as match
 
     return match(pattern, event)
+
+
+# ---------------------------------------------------------------------------------------------
+# the consumer kit
+
+
+@dataclass
+class Generated:
+    """The consumer kit written (when `ok`) into `output`/`package`."""
+
+    result: Result
+    output: Path
+    package: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok and self.package is not None
+
+
+def generate(paths: Sequence[str], output: str | Path, language: str = "python",
+             lock: str | Path | None = None) -> Generated:
+    """Generate the consumer kit of the topology (typed events, producer clients, consumer
+    apps) as a package in `output`, replaced atomically (nothing is written when the topology
+    or its schemas cannot be generated). Failure (E901) when it cannot be written."""
+    from edac.core.emit.codegen import python
+    from edac.io.write import OutputError, write_output
+
+    if language != "python":
+        raise failure("E904", f"unknown language `{language}`", help="`python`", exit_code=2)
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise failure("E901", f"the output `{out}` is a file, not a directory",
+                      help="give the directory the package goes into (e.g. `src/`)")
+    read = read_lock(Path(lock) if lock is not None else default_lock_path(paths))
+    result = load_topology(paths, read.lock)
+    result.diagnostics[:] = sorted_diagnostics([*read.diagnostics, *result.diagnostics])
+    generated = Generated(result, out)
+    if not result.ok or result.topology is None or read.diagnostics:
+        return generated
+    kit, problems = python.generate(result.topology, io_files.kit_runtime(language))
+    if kit is None:
+        result.diagnostics[:] = sorted_diagnostics([*result.diagnostics, *problems])
+        return generated
+    try:
+        generated.removed = write_output(out / kit.package, kit.files, {"kit": language})
+    except OutputError as exc:
+        raise failure("E901", str(exc)) from exc
+    except OSError as exc:
+        raise failure("E901", f"cannot write `{exc.filename or out}`: "
+                      f"{exc.strerror or exc}") from exc
+    generated.package, generated.files = kit.package, kit.files
+    return generated

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import click
@@ -187,6 +188,32 @@ def lock_(paths: tuple[str, ...], check: bool, lock: str | None, fmt: str,
     if code == 0 and written.ok:
         note(f"the lock {written.lock_path} is up to date", fmt)
     sys.exit(code or (0 if written.ok else 1))
+
+
+@main.command(name="generate")
+@click.argument("language", type=click.Choice(("python",)))
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", "output", required=True, metavar="DIR",
+              help="The directory the package <system>_events goes into (e.g. src/).")
+@click.option("--lock", "lock", metavar="FILE",
+              help="The lock file (default: edac.lock beside the topology).")
+@diagnostics_options
+def generate_(language: str, paths: tuple[str, ...], output: str, lock: str | None, fmt: str,
+              warnings_as_errors: bool) -> None:
+    """Generate the consumer kit: typed events, producer clients and consumer apps (Lambda
+    handler with partial batch responses and idempotency, or a container poller)."""
+    from edac.api import generate
+
+    with failures(fmt):
+        generated = generate(paths, output, language, lock)
+    diagnostics = generated.result.diagnostics
+    report(diagnostics, fmt, generated.result.sources)
+    code = exit_code(diagnostics, warnings_as_errors)
+    if not generated.ok:
+        note("error: nothing was written", fmt)
+        sys.exit(code or 1)
+    note(f"wrote {len(generated.files)} files to {Path(output) / str(generated.package)}", fmt)
+    sys.exit(code)
 
 
 def _json_argument(value: str, what: str) -> str:

@@ -179,6 +179,19 @@ _CATALOGUE = [
          "not read: upgrade edac, as whoever wrote it did."),
     Code("E802", "nothing to destroy or forget", "`--allow-destroy` or `--forget` named a "
          "consumer whose queues this compile would not destroy."),
+    # -- the consumer kit (E83x)
+    Code("E831", "a schema the kit cannot type", "`edac generate` types every event's `detail` "
+         "from its JSON Schema: objects, arrays, scalars, `enum`, `const`, local `$ref`s to "
+         "`$defs`, `anyOf`/`oneOf`. A keyword outside that (`patternProperties`, `not`, "
+         "`if`/`then`, tuple `items`, ...) would type the detail looser than the schema says, "
+         "so it is refused at the schema path the message gives; so are two properties that "
+         "are the same name in Python."),
+    Code("E832", "names that clash in the generated code", "Two event types, consumers or "
+         "producers become the same Python name (`order-sync` and `order_sync` are both "
+         "`order_sync`): rename one."),
+    Code("E833", "a name that makes no Python name", "An event type (its detail-type) becomes "
+         "a class name and the system name the package name: they must start with a letter "
+         "once their other characters are dropped (`2024 Placed` does not)."),
     # -- what stops a command (E9xx): the command line, the files around the topology, tools
     Code("E901", "cannot write the output", "`edac compile` writes its output directory all at "
          "once, and never over a file it did not write: the output path is a file, or the "

@@ -128,3 +128,12 @@ def module_files(names: tuple[str, ...]) -> dict[str, str]:
 def _is_module_file(rel: Path) -> bool:
     """What a module copy holds: its Terraform and README (its tests are `.tftest.hcl`)."""
     return rel.suffix in (".tf", ".md") and not any(p.startswith(".") for p in rel.parts)
+
+
+def kit_runtime(language: str) -> str:
+    """The shared runtime of a generated consumer kit, shipped with edac."""
+    return (resources.files("edac.core.emit.codegen") / "kit" / f"runtime.{_SUFFIX[language]}.txt"
+            ).read_text(encoding="utf-8")
+
+
+_SUFFIX = {"python": "py"}

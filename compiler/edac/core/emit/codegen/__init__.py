@@ -1,0 +1,1 @@
+"""Code generators: the consumer kit."""
