@@ -596,6 +596,200 @@ def test_sandbox_cli(e2e_registry: Any) -> None:
     assert "no sandbox" in gone.stdout
 
 
+# -- 6b. the consumer kit on the applied orders example -------------------------------------
+
+KIT_APP = '''
+import pathlib
+import sys
+import time
+
+from shop_events.consumers.analytics import app
+from shop_events.models import OrderPlaced
+
+out = pathlib.Path(sys.argv[1])
+
+
+@app.on(OrderPlaced)
+def placed(event: OrderPlaced) -> None:
+    (out / f"{event.id}.started").write_text("")
+    if event.detail.order_id == "slow":
+        time.sleep(4)
+    (out / event.id).write_text(event.detail.order_id)
+
+
+app.poll(wait_seconds=1, visibility_seconds=2)
+'''
+
+
+class LambdaContext:
+    """What the Lambda runtime passes a handler as its context (Powertools reads these)."""
+
+    function_name = "send-order-email"
+    function_version = "$LATEST"
+    invoked_function_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:send-order-email"
+    memory_limit_in_mb = 128
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+    log_group_name = "/aws/lambda/send-order-email"
+    log_stream_name = "stream"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The event a Lambda event source mapping gives the function for these messages."""
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}), "messageAttributes": {},
+        "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
+        "awsRegion": "us-east-1"} for m in messages]}
+
+
+@pytest.fixture
+def shop_kit(deployment: Deployment, tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The orders example's generated kit, imported, talking to the deployment's endpoint."""
+    import importlib
+    import sys
+
+    from edac.api import generate
+
+    assert generate([str(Path(__file__).resolve().parents[2] / "examples" / "orders")],
+                    tmp_path / "src").ok
+    for name, value in {"AWS_ENDPOINT_URL": deployment.ep.url, "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+                        **deployment.outputs["consumer_environment"]["email"]}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    yield importlib
+    for name in [m for m in sys.modules if m == "shop_events" or m.startswith("shop_events.")]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize("example", ["orders"])
+def test_kit_lambda_handler(deployment: Deployment, shop_kit: Any) -> None:
+    """Events put by the generated producer, read from the email queue and handed to the
+    generated Lambda handler as Lambda would: a duplicate runs the business function once,
+    a failing record is the only one reported and reaches the DLQ, the record keeps the
+    topology's TTL."""
+    import time
+
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    producers = shop_kit.import_module("shop_events.producers")
+    models = shop_kit.import_module("shop_events.models")
+    email = shop_kit.import_module("shop_events.consumers.email")
+    topo = deployment.topology
+    consumer = topo.consumers["email"]
+    sqs = deployment.client("sqs")
+    url, dlq = deployment.queue_url(consumer.queues.main), deployment.queue_url(
+        consumer.queues.dlq)
+    drain(deployment.ep, [url, dlq])
+    calls: Counter[str] = Counter()
+
+    @email.app.on(models.OrderCancelled)
+    def cancelled(event: Any) -> None:
+        calls[event.id] += 1
+        if event.detail.order_id == "poison":
+            raise ValueError("cannot handle this one")
+
+    orders = producers.OrdersProducer()
+    good = orders.order_cancelled({"orderId": "o-1", "reason": "customer"})
+    poison = orders.order_cancelled({"orderId": "poison", "reason": "customer"})
+    STATS.add(events=2)
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0,
+                                   AttributeNames=["All"])["Messages"]
+    by_event = {json.loads(m["Body"])["id"]: m for m in received}
+    assert set(by_event) == {good, poison}
+    # EventBridge delivering the same event again: a new SQS message, the same event id
+    sqs.send_message(QueueUrl=url, MessageBody=by_event[good]["Body"])
+    batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0,
+                                AttributeNames=["All"])["Messages"]
+    assert sorted(json.loads(m["Body"])["id"] for m in batch) == sorted([good, good, poison])
+    started = time.time()
+    response = email.app.handler(
+        sqs_event(batch, deployment.queue_arn(consumer.queues.main)), LambdaContext())
+    poison_ids = [m["MessageId"] for m in batch if json.loads(m["Body"])["id"] == poison]
+    assert response == {"batchItemFailures": [{"itemIdentifier": i} for i in poison_ids]}
+    assert calls[good] == 1  # twice delivered, handled once
+    # the mapping deletes what succeeded; the poison message is received again until the DLQ
+    for m in batch:
+        if m["MessageId"] not in poison_ids:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    for _ in range(consumer.queue.max_receive_count + 1):
+        again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0,
+                                    AttributeNames=["All"]).get("Messages", [])
+        if again:
+            # every record of the batch failed: Powertools fails the invocation, and Lambda
+            # returns the whole batch to the queue (its default, raise_on_entire_batch_failure)
+            with pytest.raises(BatchProcessingError):
+                email.app.handler(sqs_event(again, deployment.queue_arn(consumer.queues.main)),
+                                  LambdaContext())
+    parked = drain(deployment.ep, [dlq])
+    assert [json.loads(m.body)["id"] for m in parked] == [poison]
+    assert drain(deployment.ep, [url]) == []
+    # the idempotency record of the handled event keeps the topology's TTL (24 h)
+    items = deployment.client("dynamodb").scan(TableName=topo.idempotency_table)["Items"]
+    done = [i for i in items if i.get("status", {}).get("S") == "COMPLETED"]
+    assert len(done) == 1, items
+    expires = int(done[0]["expiration"]["N"])
+    assert abs(expires - (started + consumer.idempotency_ttl)) < 120, (expires, started)
+
+
+@pytest.mark.parametrize("example", ["orders"])
+def test_kit_container_poller(deployment: Deployment, shop_kit: Any, tmp_path: Path) -> None:
+    """The generated poller as a real process: handles what arrives, and stopped by SIGTERM
+    while working on a message it finishes that message (deleted, not lost) and exits."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    producers = shop_kit.import_module("shop_events.producers")
+    topo = deployment.topology
+    analytics = topo.consumers["analytics"]
+    url = deployment.queue_url(analytics.queues.main)
+    others = [deployment.queue_url(topo.consumers[c].queues.main)
+              for c in ("fulfillment", "email")]
+    drain(deployment.ep, [url, *others])
+    done = tmp_path / "done"
+    done.mkdir()
+    (tmp_path / "consumer_app.py").write_text(KIT_APP)
+    env = {**os.environ, "EDAC_QUEUE_URL": url,
+           "PYTHONPATH": os.pathsep.join([str(tmp_path / "src"), os.environ.get(
+               "PYTHONPATH", "")])}
+    worker = subprocess.Popen([sys.executable, str(tmp_path / "consumer_app.py"), str(done)],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        orders = producers.OrdersProducer()
+        detail = {"status": "confirmed", "total": 1, "currency": "EUR"}
+        first = orders.order_placed({"orderId": "o-1", **detail})
+        deadline = time.monotonic() + 60
+        while not (done / first).exists():
+            assert time.monotonic() < deadline and worker.poll() is None, worker.stdout
+            time.sleep(0.1)
+        slow = orders.order_placed({"orderId": "slow", **detail})
+        STATS.add(events=2)
+        while not (done / f"{slow}.started").exists():
+            assert time.monotonic() < deadline and worker.poll() is None, worker.stdout
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGTERM)  # while the slow one is being worked on (4 s)
+        assert worker.wait(timeout=60) == 0, worker.stdout.read() if worker.stdout else ""
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert (done / slow).read_text() == "slow"  # finished, not lost
+    attributes = deployment.client("sqs").get_queue_attributes(
+        QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "0"  # deleted after it
+    assert drain(deployment.ep, [deployment.queue_url(analytics.queues.dlq)]) == []
+    drain(deployment.ep, others)
+
+
 # -- 7. destroy -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("example", EXAMPLES)
