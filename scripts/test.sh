@@ -8,8 +8,11 @@ if [ ! -x .venv/bin/python ]; then
   echo "no .venv: run scripts/quickstart.sh first" >&2
   exit 2
 fi
-if command -v npm >/dev/null 2>&1 && [ ! -d tests/mermaid/node_modules ]; then
-  npm ci --prefix tests/mermaid --no-audit --no-fund --loglevel=error
+if command -v npm >/dev/null 2>&1; then
+  # the pinned Node packages of the Mermaid and TypeScript checks, once
+  for dir in tests/mermaid tests/typescript; do
+    [ -d "$dir/node_modules" ] || npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  done
 fi
 # checkov pins many libraries: it gets a virtual environment of its own.
 if [ ! -x .venv-checkov/bin/checkov ]; then

@@ -259,3 +259,77 @@ def test_properties_that_clash_in_python(tmp_path: Path) -> None:
                                    "a", "b"), schema)
     err, _ = refused(tmp_path, root)
     assert "error[E831]" in err and "`orderId` and `order_id` are both `order_id`" in err
+
+
+# -- TypeScript --------------------------------------------------------------------------------
+
+TS_TOOLS = ROOT / "tests" / "typescript" / "node_modules"
+
+
+def ts_kit(tmp_path: Path, example: str) -> Path:
+    package, path = EXAMPLES[example]
+    generated = generate([str(path)], tmp_path / "src", "typescript")
+    assert generated.ok, generated.result.diagnostics
+    return tmp_path / "src" / package
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_golden_typescript_kit(tmp_path: Path, example: str, update_golden: bool) -> None:
+    out = ts_kit(tmp_path, example)
+    golden = GOLDEN / f"{example}-ts"
+    files = {p.name: p.read_text() for p in sorted(out.glob("*.ts"))}
+    if update_golden and golden.exists():
+        shutil.rmtree(golden)
+    if not update_golden:
+        assert sorted(files) == sorted(p.name for p in golden.glob("*.ts"))
+    for name, text in files.items():
+        check_golden(golden / name, text, update_golden, BLESS)
+
+
+def tsc(root: Path, include: list[str]) -> subprocess.CompletedProcess[str]:
+    """`tsc --strict --noEmit` (pinned in tests/typescript) on `include` under `root`."""
+    compiler = TS_TOOLS / ".bin" / "tsc"
+    require_tool(None if compiler.exists() and shutil.which("node") else
+                 "node and the pinned TypeScript tools are missing (npm ci --prefix "
+                 "tests/typescript)")
+    config = {"compilerOptions": {
+        "strict": True, "noEmit": True, "target": "ES2022", "module": "NodeNext",
+        "moduleResolution": "NodeNext", "noUncheckedIndexedAccess": True,
+        "exactOptionalPropertyTypes": True, "skipLibCheck": True,
+        "typeRoots": [str(TS_TOOLS / "@types")], "types": ["node"], "baseUrl": ".",
+        "paths": {"@aws-sdk/client-eventbridge": [str(TS_TOOLS / "@aws-sdk" /
+                                                       "client-eventbridge")]}},
+        "include": include}
+    (root / "tsconfig.json").write_text(json.dumps(config))
+    return subprocess.run([str(compiler), "-p", "tsconfig.json"], cwd=root,
+                          capture_output=True, text=True)
+
+
+USAGE = """import { OrdersProducer, type EmailEvent } from "./shop_events/index.js";
+
+const orders = new OrdersProducer({ busName: "shop-prod-events" });
+export async function place(): Promise<string> {
+  return orders.orderPlaced({ orderId: "o-1", status: "confirmed", total: 3, currency: "EUR" });
+}
+export function describe(event: EmailEvent): string {
+  return event["detail-type"] === "OrderPlaced" ? event.detail.status : event.detail.reason;
+}
+"""
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_tsc_strict_on_the_typescript_kit(tmp_path: Path, example: str) -> None:
+    out = ts_kit(tmp_path, example)
+    proc = tsc(out.parent, [f"{out.name}/*.ts"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_typescript_types_refuse_a_wrong_event(tmp_path: Path) -> None:
+    out = ts_kit(tmp_path, "orders")
+    (out.parent / "usage.ts").write_text(USAGE)
+    proc = tsc(out.parent, [f"{out.name}/*.ts", "usage.ts"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (out.parent / "usage.ts").write_text(USAGE.replace('status: "confirmed"',
+                                                       'status: "shipped"'))
+    proc = tsc(out.parent, [f"{out.name}/*.ts", "usage.ts"])
+    assert proc.returncode != 0 and '"shipped"' in proc.stdout, proc.stdout

@@ -567,11 +567,13 @@ def generate(paths: Sequence[str], output: str | Path, language: str = "python",
     """Generate the consumer kit of the topology (typed events, producer clients, consumer
     apps) as a package in `output`, replaced atomically (nothing is written when the topology
     or its schemas cannot be generated). Failure (E901) when it cannot be written."""
-    from edac.core.emit.codegen import python
+    from edac.core.emit.codegen import python, typescript
     from edac.io.write import OutputError, write_output
 
-    if language != "python":
-        raise failure("E904", f"unknown language `{language}`", help="`python`", exit_code=2)
+    generators = {"python": python.generate, "typescript": typescript.generate}
+    if language not in generators:
+        raise failure("E904", f"unknown language `{language}`",
+                      help="`python` or `typescript`", exit_code=2)
     out = Path(output)
     if out.exists() and not out.is_dir():
         raise failure("E901", f"the output `{out}` is a file, not a directory",
@@ -582,7 +584,7 @@ def generate(paths: Sequence[str], output: str | Path, language: str = "python",
     generated = Generated(result, out)
     if not result.ok or result.topology is None or read.diagnostics:
         return generated
-    kit, problems = python.generate(result.topology, io_files.kit_runtime(language))
+    kit, problems = generators[language](result.topology, io_files.kit_runtime(language))
     if kit is None:
         result.diagnostics[:] = sorted_diagnostics([*result.diagnostics, *problems])
         return generated

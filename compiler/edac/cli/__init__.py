@@ -191,7 +191,7 @@ def lock_(paths: tuple[str, ...], check: bool, lock: str | None, fmt: str,
 
 
 @main.command(name="generate")
-@click.argument("language", type=click.Choice(("python",)))
+@click.argument("language", type=click.Choice(("python", "typescript")))
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", "output", required=True, metavar="DIR",
               help="The directory the package <system>_events goes into (e.g. src/).")

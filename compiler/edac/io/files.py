@@ -136,4 +136,4 @@ def kit_runtime(language: str) -> str:
             ).read_text(encoding="utf-8")
 
 
-_SUFFIX = {"python": "py"}
+_SUFFIX = {"python": "py", "typescript": "ts"}
