@@ -286,14 +286,16 @@ def test_golden_typescript_kit(tmp_path: Path, example: str, update_golden: bool
         check_golden(golden / name, text, update_golden, BLESS)
 
 
-def tsc(root: Path, include: list[str]) -> subprocess.CompletedProcess[str]:
-    """`tsc --strict --noEmit` (pinned in tests/typescript) on `include` under `root`."""
+def tsc(root: Path, include: list[str], emit: bool = False) -> subprocess.CompletedProcess[str]:
+    """`tsc --strict --noEmit` (pinned in tests/typescript) on `include` under `root` (with
+    `emit`: compiled to `root/dist`)."""
     compiler = TS_TOOLS / ".bin" / "tsc"
     require_tool(None if compiler.exists() and shutil.which("node") else
                  "node and the pinned TypeScript tools are missing (npm ci --prefix "
                  "tests/typescript)")
     config = {"compilerOptions": {
-        "strict": True, "noEmit": True, "target": "ES2022", "module": "NodeNext",
+        "strict": True, "noEmit": not emit, "outDir": "dist", "target": "ES2022",
+        "module": "NodeNext",
         "moduleResolution": "NodeNext", "noUncheckedIndexedAccess": True,
         "exactOptionalPropertyTypes": True, "skipLibCheck": True,
         "typeRoots": [str(TS_TOOLS / "@types")], "types": ["node"], "baseUrl": ".",
@@ -333,3 +335,56 @@ def test_the_typescript_types_refuse_a_wrong_event(tmp_path: Path) -> None:
                                                        'status: "shipped"'))
     proc = tsc(out.parent, [f"{out.name}/*.ts", "usage.ts"])
     assert proc.returncode != 0 and '"shipped"' in proc.stdout, proc.stdout
+
+
+SEND = """
+const { OrdersProducer, PutEventsFailed } = require("./dist/index.js");
+const { EventBridgeClient } = require("@aws-sdk/client-eventbridge");
+
+const client = new EventBridgeClient({ endpoint: process.env.ENDPOINT, region: "us-east-1",
+  credentials: { accessKeyId: "testing", secretAccessKey: "testing" }, maxAttempts: 1 });
+const calls = [];
+client.middlewareStack.add((next) => async (args) => {
+  calls.push(args.input.Entries.length);
+  return next(args);
+}, { step: "initialize" });
+
+(async () => {
+  const orders = new OrdersProducer({ client, busName: "shop-prod-events", backoffMs: 1,
+                                      maxAttempts: 3 });
+  const entries = [];
+  for (let i = 0; i < 25; i++) entries.push(orders.orderCancelledEntry({ orderId: `o-${i}`,
+                                                                        reason: "customer" }));
+  const ids = await orders.send(entries);
+  const sent = { calls: [...calls], ids: new Set(ids).size };
+  calls.length = 0;
+  const good = orders.orderCancelledEntry({ orderId: "g", reason: "customer" });
+  let failed = null;
+  try {
+    await orders.send([good, { ...good, Detail: "{not json" }]);
+  } catch (error) {
+    failed = { name: error.name, codes: error.failures.map((f) => f.code),
+               sent: error.sent.map((id) => id !== undefined), calls: [...calls],
+               isClass: error instanceof PutEventsFailed };
+  }
+  console.log(JSON.stringify({ sent, failed }));
+})().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+def test_the_typescript_producer_on_the_emulator(tmp_path: Path, endpoint: str) -> None:
+    """The TypeScript client compiled and run by node against the local AWS endpoint: 25
+    entries in calls of 10, 10, 5; a refused entry retried alone and reported."""
+    events_client(endpoint)  # the bus
+    out = ts_kit(tmp_path, "orders")
+    proc = tsc(out.parent, [f"{out.name}/*.ts"], emit=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (out.parent / "send.cjs").write_text(SEND)
+    run = subprocess.run(["node", "send.cjs"], cwd=out.parent, capture_output=True, text=True,
+                         env={**__import__("os").environ, "ENDPOINT": endpoint,
+                              "NODE_PATH": str(TS_TOOLS)}, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["sent"] == {"calls": [10, 10, 5], "ids": 25}
+    assert report["failed"] == {"name": "PutEventsFailed", "codes": ["MalformedDetail"],
+                                "sent": [True, False], "calls": [2, 1, 1], "isClass": True}
