@@ -32,8 +32,7 @@ from typing import Any
 from edac.core import ir
 from edac.core.diagnostics import Diagnostic, Severity
 from edac.core.emit.codegen.common import (
-    IGNORED,
-    TYPED,
+    SchemaTyper,
     Unmappable,
     consumer_events,
     pascal,
@@ -85,100 +84,32 @@ class _Models:
         self.owners[name] = owner
 
 
-class _SchemaTyper:
+class _SchemaTyper(SchemaTyper):
+    ANY = "Any"
+    SCALARS = _SCALARS
+
     def __init__(self, models: _Models, root: Mapping[str, Any], owner: str) -> None:
+        super().__init__(root)
         self.models = models
-        self.root = root
         self.owner = owner
-        self.refs: dict[str, str] = {}
 
-    def type_of(self, schema: Any, name: str, path: tuple[str | int, ...]) -> str:
-        if schema is True or schema == {}:
-            return "Any"
-        if schema is False:
-            raise Unmappable("a `false` schema admits no value", pointer(path))
-        if not isinstance(schema, Mapping):
-            raise Unmappable("a schema is an object", pointer(path))
-        unknown = sorted(set(schema) - TYPED - IGNORED)
-        if unknown:
-            raise Unmappable(f"`{unknown[0]}` is not a keyword the code generator maps",
-                              pointer((*path, unknown[0])))
-        if "$ref" in schema:
-            return self._ref(str(schema["$ref"]), path)
-        if "const" in schema:
-            return self._literal([schema["const"]], (*path, "const"))
-        if "enum" in schema:
-            values = schema["enum"]
-            if not isinstance(values, list) or not values:
-                raise Unmappable("`enum` is a non-empty list", pointer((*path, "enum")))
-            return self._literal(values, (*path, "enum"))
-        for combinator in ("anyOf", "oneOf"):
-            if combinator in schema:
-                options = schema[combinator]
-                if not isinstance(options, list) or not options:
-                    raise Unmappable(f"`{combinator}` is a non-empty list",
-                                      pointer((*path, combinator)))
-                types = [self.type_of(o, f"{name}{i + 1}", (*path, combinator, i))
-                         for i, o in enumerate(options)]
-                return _union(types)
-        if "allOf" in schema:
-            parts = schema["allOf"]
-            if not isinstance(parts, list) or len(parts) != 1:
-                raise Unmappable("`allOf` of several schemas is not mapped (merge them into "
-                                  "one object)", pointer((*path, "allOf")))
-            return self.type_of(parts[0], name, (*path, "allOf", 0))
-        kinds = schema.get("type")
-        if kinds is None:
-            kinds = "object" if "properties" in schema else None
-        if kinds is None:
-            return "Any"
-        kind_list = kinds if isinstance(kinds, list) else [kinds]
-        types = []
-        for kind in kind_list:
-            if kind in _SCALARS:
-                types.append(_SCALARS[kind])
-            elif kind == "array":
-                items = schema.get("items", True)
-                if isinstance(items, list):
-                    raise Unmappable("tuple `items` (a list of schemas) is not mapped",
-                                      pointer((*path, "items")))
-                types.append(f"list[{self.type_of(items, f'{name}Item', (*path, 'items'))}]")
-            elif kind == "object":
-                types.append(self._object(schema, name, path))
-            else:
-                raise Unmappable(f"unknown type `{kind}`", pointer((*path, "type")))
-        return _union(types)
-
-    def _literal(self, values: list[Any], path: tuple[str | int, ...]) -> str:
-        if any(isinstance(v, (float, list, dict)) for v in values):
-            raise Unmappable("an `enum`/`const` of numbers with fractions, lists or objects "
-                              "is not mapped", pointer(path))
+    def literals(self, values: list[Any]) -> str:
         return "Literal[" + ", ".join(literal(v) for v in values) + "]"
 
-    def _ref(self, ref: str, path: tuple[str | int, ...]) -> str:
-        match = re.fullmatch(r"#/(\$defs|definitions)/([^/]+)", ref)
-        if match is None:
-            raise Unmappable(f"`$ref` to `{ref}`: only local `#/$defs/NAME` references are "
-                              "mapped", pointer((*path, "$ref")))
-        section, key = match[1], match[2]
-        target = self.root.get(section, {}).get(key) if isinstance(
-            self.root.get(section), Mapping) else None
-        if target is None:
-            raise Unmappable(f"`$ref` to `{ref}`, which the schema does not define",
-                              pointer((*path, "$ref")))
-        if ref not in self.refs:
-            name = pascal(key)
-            if not valid_identifier(name):
-                raise Unmappable(f"`{key}` makes no class name", pointer((section, key)))
-            self.refs[ref] = f'"{name}"'  # a forward reference while it is written
-            typed = self.type_of(target, name, (section, key))
-            if typed.strip('"') != name:  # not an object: an alias
-                self.models.claim(name, self.owner)
-                self.models.classes[name] = f"{name} = {typed}\n"
-            self.refs[ref] = name
-        return self.refs[ref]
+    def array(self, item: str) -> str:
+        return f"list[{item}]"
 
-    def _object(self, schema: Mapping[str, Any], name: str, path: tuple[str | int, ...]) -> str:
+    def forward(self, name: str) -> str:
+        return f'"{name}"'
+
+    def valid_name(self, name: str) -> bool:
+        return valid_identifier(name)
+
+    def alias(self, name: str, typed: str) -> None:
+        self.models.claim(name, self.owner)
+        self.models.classes[name] = f"{name} = {typed}\n"
+
+    def object(self, schema: Mapping[str, Any], name: str, path: tuple[str | int, ...]) -> str:
         properties = schema.get("properties")
         extra = schema.get("additionalProperties", True)
         if not properties and extra is not False:
@@ -223,13 +154,6 @@ class _SchemaTyper:
             lines.append("    pass")
         self.models.classes[name] = "\n".join(lines) + "\n"
         return name
-
-
-def _union(types: list[str]) -> str:
-    unique = list(dict.fromkeys(types))
-    if "Any" in unique:
-        return "Any"
-    return " | ".join(unique)
 
 
 # ---------------------------------------------------------------------------------------------
