@@ -21,6 +21,8 @@ consumers:
     queue: {kms_key: KEY}
 routes:
   r: {events: [E], to: [c]}
+teams:
+  default: {alerts: {email: [oncall@shop.example]}}
 """
 
 
@@ -71,6 +73,8 @@ consumers:
 {consumers}routes:
   r: {{events: [E], to: [c0, c1, c2, c3, c4, c5]}}
   r-2: {{events: [E], to: [c0]}}
+teams:
+  default: {{alerts: {{email: [oncall@shop.example]}}}}
 """
     found = codes_for(tmp_path, text)
     assert found == [("E602", 16)]  # at `r-2`, whose rule name `r` took first

@@ -47,6 +47,8 @@ routes:
     events: {json.dumps(events or ["OrderPlaced"])}
     filter: {json.dumps(filter_)}
     to: [c]
+teams:
+  default: {{alerts: {{email: [oncall@shop.example]}}}}
 """
     (tmp_path / "t.yaml").write_text(text)
     result = load_topology([str(tmp_path / "t.yaml")])
@@ -154,6 +156,8 @@ routes:
   audit:
     pattern: {source: [{prefix: com.shop.}]}
     to: [c]
+teams:
+  default: {alerts: {email: [oncall@shop.example]}}
 """
     (tmp_path / "t.yaml").write_text(text)
     result = load_topology([str(tmp_path / "t.yaml")])

@@ -35,6 +35,7 @@ from edac.core.diagnostics import (
 )
 from edac.core.load import validate_file
 from edac.core.resolve import resolve
+from edac.core.runbook import Runbook
 from edac.core.schemas import schema_paths
 from edac.io import cache as facts
 from edac.io import files as io_files
@@ -181,6 +182,23 @@ def _templates() -> Any:
     return Templates(facts.template_bytecode())
 
 
+def command_paths(paths: Sequence[str]) -> tuple[str, ...]:
+    """The topology's paths as the printed commands give them (alarm descriptions, the
+    runbook): relative to the root of the git work tree they are in, where such commands are
+    run, so that they do not change with the directory a compile ran in; outside a work tree,
+    relative to the working directory (when below it). Sorted: the order given is no
+    matter."""
+    from edac.io.git import work_tree
+
+    cwd = Path.cwd()
+    out = set()
+    for p in paths:
+        path = Path(os.path.abspath(p))
+        base = work_tree(path if path.is_dir() else path.parent) or cwd
+        out.add(path.relative_to(base).as_posix() if path.is_relative_to(base) else p)
+    return tuple(sorted(out))
+
+
 def compile_paths(
     paths: Sequence[str],
     previous: lockfile.Lock | None = None,
@@ -209,9 +227,10 @@ def compile_paths(
         result.diagnostics[:] = sorted_diagnostics(result.diagnostics)
         return Compiled(result, {})
     forgotten = {o: d for o, d in decisions.items() if d.choice == "forget"}
-    files = terraform.emit(topology, forgotten, _templates())
+    book = Runbook(command_paths(paths))
+    files = terraform.emit(topology, forgotten, _templates(), book)
     files.update(io_files.module_files(terraform.MODULES))
-    files["topology.md"] = page.markdown(topology)
+    files["topology.md"] = page.markdown(topology, book=book)
     lock = lockfile.of(topology, decisions)
     return Compiled(result, files, _manifest_data(lock), lock)
 

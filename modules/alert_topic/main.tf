@@ -26,3 +26,18 @@ resource "aws_sns_topic_policy" "this" {
     }]
   })
 }
+
+# Where the alarms go. Email and https subscriptions need a confirmation: until it comes the
+# subscription is pending and receives nothing (`pending_confirmation` in the outputs).
+resource "aws_sns_topic_subscription" "this" {
+  for_each = merge(
+    { for e in var.email : "email:${e}" => { protocol = "email", endpoint = e } },
+    { for u in var.https : "https:${u}" => { protocol = "https", endpoint = u } },
+  )
+
+  topic_arn = aws_sns_topic.this.arn
+  protocol  = each.value.protocol
+  endpoint  = each.value.endpoint
+  # the endpoint confirms on its own (most incident tools do); Terraform does not wait for it
+  endpoint_auto_confirms = false
+}

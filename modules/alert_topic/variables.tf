@@ -8,6 +8,30 @@ variable "name" {
   }
 }
 
+variable "email" {
+  type        = list(string)
+  description = "Email addresses subscribed to the topic. Each receives a confirmation mail from AWS and gets nothing until it confirms; A destroy removes an unconfirmed subscription from the state only (Terraform cannot delete it)."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for e in var.email : can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", e))]) && length(distinct(var.email)) == length(var.email)
+    error_message = "Each email subscription must be one address, listed once."
+  }
+}
+
+variable "https" {
+  type        = list(string)
+  description = "HTTPS endpoints subscribed to the topic (an incident tool's integration URL). The endpoint confirms the subscription by visiting the SubscribeURL of the first request SNS sends it."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for u in var.https : startswith(u, "https://")]) && length(distinct(var.https)) == length(var.https)
+    error_message = "Each https subscription must be an https:// URL, listed once."
+  }
+}
+
 variable "kms_master_key_id" {
   type        = string
   description = "Optional CUSTOMER managed KMS key for the topic; its key policy must let cloudwatch.amazonaws.com kms:GenerateDataKey* and kms:Decrypt. null (default) leaves the topic unencrypted at rest."

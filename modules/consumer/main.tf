@@ -14,6 +14,12 @@ locals {
     : null
   )
 
+  alarm_descriptions = var.alarm_descriptions != null ? var.alarm_descriptions : {
+    dlq_not_empty        = "Messages failed processing ${var.max_receive_count} times and were moved from ${local.queue_name} to its DLQ ${local.dlq_name}."
+    oldest_message_age   = "The oldest message in ${local.queue_name} is older than ${var.oldest_message_age_threshold_seconds} s: the consumer is behind or stopped."
+    target_dlq_not_empty = "EventBridge could not deliver events to ${local.queue_name} (policy, KMS or retries exhausted); they are in ${local.target_dlq_name}."
+  }
+
   content_based_deduplication = var.fifo ? coalesce(var.content_based_deduplication, true) : null
 
   rule_arns = sort(distinct(var.allowed_rule_arns))
@@ -297,7 +303,7 @@ resource "aws_lambda_event_source_mapping" "this" {
 
 resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
   alarm_name          = var.alarm_names.dlq_not_empty
-  alarm_description   = "Messages failed processing ${var.max_receive_count} times and were moved from ${local.queue_name} to its DLQ ${local.dlq_name}."
+  alarm_description   = local.alarm_descriptions.dlq_not_empty
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = aws_sqs_queue.dlq.name }
@@ -313,7 +319,7 @@ resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
 
 resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
   alarm_name          = var.alarm_names.oldest_message_age
-  alarm_description   = "The oldest message in ${local.queue_name} is older than ${var.oldest_message_age_threshold_seconds} s: the consumer is behind or stopped."
+  alarm_description   = local.alarm_descriptions.oldest_message_age
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
   dimensions          = { QueueName = aws_sqs_queue.this.name }
@@ -329,7 +335,7 @@ resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
 
 resource "aws_cloudwatch_metric_alarm" "target_dlq_not_empty" {
   alarm_name          = var.alarm_names.target_dlq_not_empty
-  alarm_description   = "EventBridge could not deliver events to ${local.queue_name} (policy, KMS or retries exhausted); they are in ${local.target_dlq_name}."
+  alarm_description   = local.alarm_descriptions.target_dlq_not_empty
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = aws_sqs_queue.target_dlq.name }

@@ -35,6 +35,21 @@ variable "alarm_names" {
   }
 }
 
+variable "alarm_descriptions" {
+  type = object({
+    dlq_not_empty        = string
+    oldest_message_age   = string
+    target_dlq_not_empty = string
+  })
+  description = "Descriptions of the three alarms (what the alarm means and what to run), at most 1,024 characters each; null: the module's own, naming the queues."
+  default     = null
+
+  validation {
+    condition     = var.alarm_descriptions == null ? true : alltrue([for d in values(var.alarm_descriptions) : length(d) <= 1024])
+    error_message = "An alarm description has at most 1,024 characters."
+  }
+}
+
 variable "fifo" {
   type        = bool
   description = "Create FIFO queues (main and redrive DLQ). The target DLQ stays standard: EventBridge rejects a FIFO dead-letter queue."

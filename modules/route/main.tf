@@ -42,10 +42,17 @@ resource "aws_cloudwatch_event_target" "this" {
   }
 }
 
+locals {
+  alarm_descriptions = var.alarm_descriptions != null ? var.alarm_descriptions : {
+    failed_invocations = "Rule ${var.name} on bus ${var.bus_name} failed to deliver events to a target; they go to the target DLQ after retries."
+    failed_to_dlq      = "Rule ${var.name} on bus ${var.bus_name} could not put failed events into the target DLQ: those events are lost."
+  }
+}
+
 # Both dimensions: with RuleName alone the metric is the default bus's.
 resource "aws_cloudwatch_metric_alarm" "failed_invocations" {
   alarm_name          = var.alarm_names.failed_invocations
-  alarm_description   = "Rule ${var.name} on bus ${var.bus_name} failed to deliver events to a target; they go to the target DLQ after retries."
+  alarm_description   = local.alarm_descriptions.failed_invocations
   namespace           = "AWS/Events"
   metric_name         = "FailedInvocations"
   dimensions          = { EventBusName = var.bus_name, RuleName = aws_cloudwatch_event_rule.this.name }
@@ -61,7 +68,7 @@ resource "aws_cloudwatch_metric_alarm" "failed_invocations" {
 
 resource "aws_cloudwatch_metric_alarm" "invocations_failed_to_be_sent_to_dlq" {
   alarm_name          = var.alarm_names.failed_to_dlq
-  alarm_description   = "Rule ${var.name} on bus ${var.bus_name} could not put failed events into the target DLQ: those events are lost."
+  alarm_description   = local.alarm_descriptions.failed_to_dlq
   namespace           = "AWS/Events"
   metric_name         = "InvocationsFailedToBeSentToDlq"
   dimensions          = { EventBusName = var.bus_name, RuleName = aws_cloudwatch_event_rule.this.name }

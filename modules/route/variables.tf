@@ -128,6 +128,20 @@ variable "alarm_names" {
   }
 }
 
+variable "alarm_descriptions" {
+  type = object({
+    failed_invocations = string
+    failed_to_dlq      = string
+  })
+  description = "Descriptions of the two alarms (what the alarm means and what to run), at most 1,024 characters each; null: the module's own, naming the rule."
+  default     = null
+
+  validation {
+    condition     = var.alarm_descriptions == null ? true : alltrue([for d in values(var.alarm_descriptions) : length(d) <= 1024])
+    error_message = "An alarm description has at most 1,024 characters."
+  }
+}
+
 variable "alarm_actions" {
   type        = list(string)
   description = "ARNs notified when an alarm fires (typically the owning team's SNS topic), at most 5."

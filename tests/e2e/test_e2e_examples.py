@@ -34,6 +34,7 @@ import pytest
 
 from e2e.event_samples import ACCOUNT, REGION, Sample, all_samples
 from e2e.moto_harness import ACCOUNT_ID, STATS, Deployment, example_names
+from edac.api import command_paths
 from edac.core import ir
 from edac.patterns import compile_pattern
 from edac.sandbox.aws import all_queue_urls, drain
@@ -145,6 +146,50 @@ def test_applies_and_a_plan_after_it_is_empty(deployment: Deployment) -> None:
     assert deployment.plan_exit_code == 0, (
         f"a plan right after apply is not empty (exit {deployment.plan_exit_code}):\n"
         f"{deployment.plan_output[-6000:]}")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_alarms_reach_the_teams(deployment: Deployment) -> None:
+    """Every team with alerts has its subscriptions on the endpoint; the outputs carry each
+    team's topic and every target DLQ; each alarm notifies its team's topic and says what to
+    run."""
+    topo = deployment.topology
+    sns = deployment.client("sns")
+    topics = deployment.outputs["alert_topics"]
+    made = set(topo.alerted_teams())
+    assert made, "the example has teams whose topic edac makes"
+    existing = {t.name: t.topic for t in topo.declared_teams.values() if t.topic}
+    assert set(topics) == made | set(existing)
+    for team, arn in existing.items():
+        assert topics[team] == arn
+    listed = {t["TopicArn"] for t in sns.list_topics()["Topics"]}
+    for team in made:
+        arn = topics[team]
+        assert arn in listed and arn.endswith(f":{topo.team_topic(team)}")
+        declared = topo.declared_teams.get(team)
+        email, https = (declared.email, declared.https) if declared else ((), ())
+        subs = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
+        assert sorted((s["Protocol"], s["Endpoint"]) for s in subs) == sorted(
+            [("email", e) for e in email] + [("https", u) for u in https])
+        assert set(deployment.outputs["alert_subscriptions"][team]) == (
+            {f"email:{e}" for e in email} | {f"https:{u}" for u in https})
+    if deployment.name in ("orders", "marketplace"):  # they say where every alarm goes
+        assert all(topo.declared_teams[t].has_alerts for t in made)
+    where = " ".join(command_paths([str(deployment.example)]))
+    queues = deployment.outputs["consumer_queues"]
+    alarms = {a["AlarmName"]: a for a in deployment.client("cloudwatch").describe_alarms()[
+        "MetricAlarms"]}
+    for name, c in topo.consumers.items():
+        assert queues[name]["target_dlq_url"].endswith(f"/{c.queues.target_dlq}")
+        assert queues[name]["target_dlq_arn"] == deployment.queue_arn(c.queues.target_dlq)
+        topic = topo.alarm_topic(c) or topics[c.team]
+        for alarm in (c.queues.dlq_alarm, c.queues.target_dlq_alarm, c.queues.oldest_message_alarm):
+            assert alarms[alarm]["AlarmActions"] == [topic], alarm
+            assert alarms[alarm]["AlarmDescription"].startswith(f"Consumer {name}: "), alarm
+        assert f"edac redrive {name} --from dlq {where}" in alarms[
+            c.queues.dlq_alarm]["AlarmDescription"]
+        assert f"edac dlq show {name} {where}" in alarms[
+            c.queues.target_dlq_alarm]["AlarmDescription"]
 
 
 # -- 3 + 4. routing -------------------------------------------------------------------------

@@ -231,6 +231,24 @@ _CATALOGUE = [
          "`unconsumed: true` when that is intended."),
     Code("W703", "unused consumer", "No route sends events to this consumer: its queue would "
          "stay empty."),
+    # -- alarms and who receives them (E71x / W71x)
+    Code("W711", "alarms nobody receives", "The consumers of this team have alarms (a message "
+         "in a DLQ, a queue falling behind, EventBridge failing to deliver), and they go to "
+         "the SNS topic edac makes for the team, but nobody is subscribed to it: the alarms "
+         "would fire into a topic nobody reads. Say where they go under `teams:`, e.g. "
+         "`teams: {payments: {alerts: {email: [oncall@example.com], https: [URL]}}}` (each "
+         "email address confirms the subscription from the mail AWS sends), or name an "
+         "existing topic (`alerts: {topic: ARN}`, or `alarms.notify` of a consumer). Consumers "
+         "without `team:` belong to team `default`."),
+    Code("E712", "alerts to an existing topic and to subscriptions", "A team's alerts either go "
+         "to an existing SNS topic (`topic:`), which edac uses as it is, or to the email and "
+         "https endpoints edac subscribes to the topic it makes for the team; not both."),
+    Code("E713", "invalid alert endpoint", "An `email:` entry is not an email address, an "
+         "`https:` entry is not an https URL with a host (plain http is refused: SNS would "
+         "deliver the alarms unencrypted), or an endpoint is listed twice."),
+    Code("W714", "unused team", "The team is declared under `teams:`, but no producer or "
+         "consumer names it in its `team:`, so none of its alerts would be sent. Usually a "
+         "typo on one side."),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CATALOGUE}

@@ -26,6 +26,22 @@ class Origin:
 
 
 @dataclass(frozen=True, slots=True)
+class Team:
+    """A team declared under `teams:` and where its alarms go."""
+
+    name: str
+    description: str | None
+    email: tuple[str, ...]
+    https: tuple[str, ...]
+    topic: str | None  # an existing SNS topic ARN (then no topic is made for the team)
+    origin: Origin
+
+    @property
+    def has_alerts(self) -> bool:
+        return bool(self.email or self.https or self.topic)
+
+
+@dataclass(frozen=True, slots=True)
 class Producer:
     name: str
     source: str
@@ -172,6 +188,7 @@ class Topology:
     routes: dict[str, Route]
     files: tuple[str, ...]
     spans: dict[str, SpanMap] = field(compare=False, repr=False)
+    declared_teams: dict[str, Team] = field(default_factory=dict)
     tag_origins: dict[str, Origin] = field(compare=False, repr=False, default_factory=dict)
     # where `name` (first given) and `environment` were written
     setting_origins: dict[str, Origin] = field(compare=False, repr=False, default_factory=dict)
@@ -194,7 +211,21 @@ class Topology:
         return names.archive(self.prefix) if self.bus.archive_days is not None else None
 
     def team_topic(self, team: str) -> str:
+        """The name of the SNS topic edac makes for a team's alarms."""
         return names.team_topic(self.prefix, team)
+
+    def alarm_topic(self, consumer: Consumer) -> str | None:
+        """The existing SNS topic ARN a consumer's alarms go to (its own `alarms.notify`, or
+        its team's `alerts.topic`); None: the topic edac makes for its team."""
+        if consumer.alarms.notify:
+            return consumer.alarms.notify
+        team = self.declared_teams.get(consumer.team)
+        return team.topic if team is not None else None
+
+    def alerted_teams(self) -> list[str]:
+        """The teams whose alarm topic edac makes: a consumer of theirs has alarms that go
+        neither to its own topic nor to an existing topic of the team."""
+        return sorted({c.team for c in self.consumers.values() if self.alarm_topic(c) is None})
 
     def span(self, origin: Origin | None, *sub: str | int, key: bool = False) -> Span | None:
         if origin is None:
@@ -204,6 +235,11 @@ class Topology:
             return None
         path = origin.path + sub
         return spans.key(path) if key else spans.value(path)
+
+    def written(self, origin: Origin, *sub: str | int) -> bool:
+        """Whether the value at `sub` below `origin` was written in the file (not defaulted)."""
+        spans = self.spans.get(origin.file)
+        return spans is not None and (origin.path + sub) in spans.values
 
     def rules(self) -> list[tuple[Route, Rule]]:
         return [(route, rule) for route in self.routes.values() for rule in route.rules]

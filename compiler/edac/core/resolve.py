@@ -30,10 +30,11 @@ from edac.core.spec import (
     QueueSpec,
     RetrySpec,
     RouteSpec,
+    TeamSpec,
 )
 from edac.patterns import validate_pattern
 
-_KINDS = ("producers", "events", "consumers", "routes")
+_KINDS = ("teams", "producers", "events", "consumers", "routes")
 _SYSTEM = ("environment", "tags", "bus", "defaults")
 
 
@@ -92,6 +93,13 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
     name, environment, tags, tag_origins, bus_spec, defaults, setting_origins = system
     prefix = names.prefix(name, environment)
 
+    teams = {
+        n: ir.Team(n, spec.description,
+                   tuple(spec.alerts.email) if spec.alerts else (),
+                   tuple(spec.alerts.https) if spec.alerts else (),
+                   spec.alerts.topic if spec.alerts else None, origin)
+        for n, (spec, origin) in elements.teams.items()
+    }
     producers = {
         n: ir.Producer(n, spec.source, spec.team, tuple(spec.principals), spec.description, origin)
         for n, (spec, origin) in elements.producers.items()
@@ -122,6 +130,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
         spans=col.spans,
         tag_origins=tag_origins,
         setting_origins=setting_origins,
+        declared_teams=dict(sorted(teams.items())),
     )
     return Resolved(topology, col.diagnostics, tuple(col.checked))
 
@@ -229,14 +238,15 @@ def _system_settings(files: list[tuple[SourceFile, FileSpec]], col: _Collector) 
 
 @dataclass
 class _Elements:
+    teams: dict[str, tuple[TeamSpec, ir.Origin]] = field(default_factory=dict)
     producers: dict[str, tuple[ProducerSpec, ir.Origin]] = field(default_factory=dict)
     events: dict[str, tuple[EventSpec, ir.Origin]] = field(default_factory=dict)
     consumers: dict[str, tuple[ConsumerSpec, ir.Origin]] = field(default_factory=dict)
     routes: dict[str, tuple[RouteSpec, ir.Origin]] = field(default_factory=dict)
 
 
-_SINGULAR = {"producers": "producer", "events": "event type", "consumers": "consumer",
-             "routes": "route"}
+_SINGULAR = {"teams": "team", "producers": "producer", "events": "event type",
+             "consumers": "consumer", "routes": "route"}
 
 
 def _collect_elements(files: list[tuple[SourceFile, FileSpec]], col: _Collector) -> _Elements:

@@ -152,6 +152,35 @@ class DefaultsSpec(_Model):
     retry: RetrySpec | None = None
 
 
+class AlertsSpec(_Model):
+    """Where a team's alarms are sent: subscriptions edac creates on the team's topic, or an
+    existing topic used as it is."""
+
+    email: list[Text] = Field(
+        default_factory=list,
+        description="Email addresses subscribed to the team's alarm topic (each confirms the "
+        "subscription from the mail AWS sends; until then nothing is delivered)",
+    )
+    https: list[Text] = Field(
+        default_factory=list,
+        description="HTTPS endpoints subscribed to the team's alarm topic (an incident tool's "
+        "integration URL; the endpoint confirms the subscription)",
+    )
+    topic: str | None = Field(
+        None,
+        min_length=1,
+        description="An existing SNS topic ARN that receives the team's alarms instead of a "
+        "topic made by edac",
+    )
+
+
+class TeamSpec(_Model):
+    """A team that owns producers and consumers, and where its alarms go."""
+
+    description: str | None = None
+    alerts: AlertsSpec | None = Field(None, description="Where the team's alarms are sent")
+
+
 class ProducerSpec(_Model):
     """A service that puts events on the bus."""
 
@@ -267,6 +296,7 @@ class FileSpec(_Model):
     tags: dict[str, str] | None = Field(None, description="Tags applied to every resource")
     bus: BusSpec | None = None
     defaults: DefaultsSpec | None = None
+    teams: dict[str, TeamSpec] = Field(default_factory=dict)
     producers: dict[str, ProducerSpec] = Field(default_factory=dict)
     events: dict[str, EventSpec] = Field(default_factory=dict)
     consumers: dict[str, ConsumerSpec] = Field(default_factory=dict)

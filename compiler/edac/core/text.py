@@ -1,9 +1,11 @@
-"""Text helpers shared by the diagnostics and the emitters: counts, durations, short lists, and
-`code`, the one quoting function of markdown (inline code that shows any text verbatim)."""
+"""Text helpers shared by the diagnostics and the emitters: counts, durations, short lists,
+`code`, the one quoting function of markdown (inline code that shows any text verbatim), and
+`shell`, the one quoting function of a POSIX shell (for the commands edac prints or writes)."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable
 
 LIST_MAX = 3  # names listed before "+N more"
@@ -35,3 +37,13 @@ def code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def shell(word: str) -> str:
+    """One word of a POSIX shell command, quoted when it needs to be."""
+    return shlex.quote(word)
+
+
+def command(*words: str) -> str:
+    """A shell command line of `words`, each quoted by `shell`."""
+    return " ".join(shell(w) for w in words)

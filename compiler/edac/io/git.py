@@ -13,6 +13,15 @@ from pathlib import Path
 from edac.core.diagnostics import Failure, failure
 
 
+def work_tree(start: Path) -> Path | None:
+    """The root of the git work tree holding `start` (a directory with `.git`), or None.
+    Read from the filesystem: git itself need not be installed."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def _git(args: list[str], cwd: Path) -> bytes:
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)

@@ -15,7 +15,6 @@ Every HCL text here is written by `edac.core.emit.hcl`, as in the compiled outpu
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from edac.core.diagnostics import failure
 from edac.core.emit import hcl
+from edac.core.text import shell
 
 INSTALL = "https://developer.hashicorp.com/terraform/install"
 MIRROR_CANDIDATES = ("/opt/tf-plugins", "/usr/share/terraform/plugins")
@@ -144,9 +144,9 @@ def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None,
 
 
 def _shell_exports(env: Mapping[str, str], names: Sequence[str]) -> str:
-    """`export NAME=value` lines, each value quoted by `shlex.quote` (the one shell quoting
+    """`export NAME=value` lines, each value quoted by `edac.core.text.shell` (the one shell quoting
     function)."""
-    return "".join(f"export {name}={shlex.quote(env[name])}\n" for name in names if name in env)
+    return "".join(f"export {name}={shell(env[name])}\n" for name in names if name in env)
 
 
 def main(argv: Sequence[str]) -> int:

@@ -73,3 +73,60 @@ run "fifo_topic_name_rejected" {
   }
   expect_failures = [var.name]
 }
+
+run "no_subscriptions_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.this) == 0
+    error_message = "no subscription unless asked for"
+  }
+}
+
+run "email_and_https_subscriptions" {
+  command = plan
+  variables {
+    email = ["oncall@example.com", "lead@example.com"]
+    https = ["https://events.example.com/integration/abc"]
+  }
+
+  assert {
+    condition     = toset(keys(aws_sns_topic_subscription.this)) == toset(["email:oncall@example.com", "email:lead@example.com", "https:https://events.example.com/integration/abc"])
+    error_message = "one subscription per endpoint"
+  }
+
+  assert {
+    condition = alltrue([
+      aws_sns_topic_subscription.this["email:oncall@example.com"].protocol == "email",
+      aws_sns_topic_subscription.this["email:oncall@example.com"].endpoint == "oncall@example.com",
+      aws_sns_topic_subscription.this["https:https://events.example.com/integration/abc"].protocol == "https",
+      aws_sns_topic_subscription.this["https:https://events.example.com/integration/abc"].endpoint == "https://events.example.com/integration/abc",
+      aws_sns_topic_subscription.this["email:lead@example.com"].topic_arn == "arn:aws:sns:eu-west-1:111122223333:team-billing-alerts",
+    ])
+    error_message = "subscriptions must carry their protocol and endpoint, on the topic"
+  }
+}
+
+run "plain_http_rejected" {
+  command = plan
+  variables {
+    https = ["http://events.example.com/integration/abc"]
+  }
+  expect_failures = [var.https]
+}
+
+run "email_listed_twice_rejected" {
+  command = plan
+  variables {
+    email = ["oncall@example.com", "oncall@example.com"]
+  }
+  expect_failures = [var.email]
+}
+
+run "not_an_email_rejected" {
+  command = plan
+  variables {
+    email = ["oncall at example.com"]
+  }
+  expect_failures = [var.email]
+}

@@ -231,6 +231,46 @@ run "alarms" {
   }
 }
 
+run "alarm_descriptions_default_name_the_queues" {
+  command = plan
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_description, "billing-orders-dlq") && strcontains(aws_cloudwatch_metric_alarm.target_dlq_not_empty.alarm_description, "billing-orders-target-dlq")
+    error_message = "without descriptions from the root, the module's own name the queues"
+  }
+}
+
+run "alarm_descriptions_from_the_root" {
+  command = plan
+
+  variables {
+    alarm_descriptions = {
+      dlq_not_empty        = "look: edac dlq show billing"
+      oldest_message_age   = "see: edac status"
+      target_dlq_not_empty = "after the fix: edac redrive billing --from target-dlq"
+    }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_description == "look: edac dlq show billing" && aws_cloudwatch_metric_alarm.oldest_message_age.alarm_description == "see: edac status" && aws_cloudwatch_metric_alarm.target_dlq_not_empty.alarm_description == "after the fix: edac redrive billing --from target-dlq"
+    error_message = "each alarm carries the root's description"
+  }
+}
+
+run "alarm_description_over_1024_rejected" {
+  command = plan
+
+  variables {
+    alarm_descriptions = {
+      dlq_not_empty        = format("%01025d", 0)
+      oldest_message_age   = "ok"
+      target_dlq_not_empty = "ok"
+    }
+  }
+
+  expect_failures = [var.alarm_descriptions]
+}
+
 run "no_rules_only_tls_deny" {
   command = plan
 

@@ -130,6 +130,31 @@ run "alarms_have_both_dimensions" {
   }
 }
 
+run "alarm_descriptions_from_the_root" {
+  command = plan
+
+  variables {
+    alarm_descriptions = {
+      failed_invocations = "after the fix: edac redrive billing --from target-dlq"
+      failed_to_dlq      = "replay: edac replay --route order-placed --from TIME --to TIME"
+    }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failed_invocations.alarm_description == "after the fix: edac redrive billing --from target-dlq" && aws_cloudwatch_metric_alarm.invocations_failed_to_be_sent_to_dlq.alarm_description == "replay: edac replay --route order-placed --from TIME --to TIME"
+    error_message = "each alarm carries the root's description"
+  }
+}
+
+run "alarm_descriptions_default_name_the_rule" {
+  command = plan
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_metric_alarm.failed_invocations.alarm_description, "Rule order-placed on bus shop")
+    error_message = "without descriptions from the root, the module's own name the rule"
+  }
+}
+
 run "alarm_names_over_255_rejected" {
   command = plan
 

@@ -7,7 +7,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 
-from edac.core.checks import aws_names, graph, patterns, queues, schemas, text
+from edac.core.checks import alerts, aws_names, graph, patterns, queues, schemas, text
 from edac.core.diagnostics import Diagnostic
 from edac.core.ir import Topology
 
@@ -15,6 +15,7 @@ Check = Callable[[Topology], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
     *aws_names.CHECKS,
+    *alerts.CHECKS,
     *queues.CHECKS,
     *patterns.CHECKS,
     *schemas.CHECKS,
@@ -28,7 +29,8 @@ _PER_CONSUMER = re.compile(r"consumer `([^`]+)`: (.*)", re.S)
 
 # what each element says about itself (names, charsets, lengths, its own settings): reported
 # even when references between files fail, so a bad name shows at its own line
-LOCAL_CHECKS: tuple[Check, ...] = (*aws_names.CHECKS, *queues.CHECKS, *text.CHECKS)
+LOCAL_CHECKS: tuple[Check, ...] = (*aws_names.CHECKS, alerts.endpoints, *queues.CHECKS,
+                                   *text.CHECKS)
 
 
 def run_checks(topology: Topology) -> list[Diagnostic]:

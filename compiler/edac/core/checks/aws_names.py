@@ -123,7 +123,7 @@ def teams(topo: Topology) -> Iterator[Diagnostic]:
         if not NAME.fullmatch(c.team):
             yield diag(topo, "E601", f"team `{c.team}` is not usable in an SNS topic name",
                        c.origin, "team", label="invalid team name", help=_CHARSET_HELP)
-        elif c.alarms.notify is None and len(topo.team_topic(c.team)) > TOPIC_MAX:
+        elif topo.alarm_topic(c) is None and len(topo.team_topic(c.team)) > TOPIC_MAX:
             yield diag(topo, "E602", f"the alarm topic name of team `{c.team}` is too long",
                        c.origin, "team", label="name too long",
                        help=f"SNS topic names have at most {TOPIC_MAX} characters")

@@ -32,6 +32,10 @@ def _fields(topo: Topology) -> Iterator[tuple[Any, Origin | None, tuple[str | in
     """(value, origin, sub-path, points at the key) for every text that reaches Terraform."""
     for key, value in topo.tags.items():
         yield [key, value], topo.tag_origins.get(key), (), True
+    for t in topo.declared_teams.values():
+        yield t.name, t.origin, (), True
+        yield t.description, t.origin, ("description",), False
+        yield [*t.email, *t.https, t.topic], t.origin, ("alerts",), False
     for p in topo.producers.values():
         yield p.name, p.origin, (), True
         yield p.source, p.origin, ("source",), False

@@ -13,6 +13,11 @@ locals {
         oldest_message_age   = "vault-archive-oldest-message-age"
         target_dlq_not_empty = "vault-archive-target-dlq-not-empty"
       }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer archive: messages failed processing 5 times and were moved from vault-archive to its DLQ vault-archive-dlq. Look at them: edac dlq show archive tests/cases/compile/encrypted/input. After the fix, move them back: edac redrive archive --from dlq tests/cases/compile/encrypted/input."
+        oldest_message_age   = "Consumer archive: the oldest message in vault-archive is older than 15m, so the consumer is behind or stopped. Its queues: edac status tests/cases/compile/encrypted/input."
+        target_dlq_not_empty = "Consumer archive: EventBridge could not deliver events to vault-archive (queue policy, KMS key, or retries exhausted); they are in vault-archive-target-dlq. Look at them: edac dlq show archive tests/cases/compile/encrypted/input. After the fix, deliver them: edac redrive archive --from target-dlq tests/cases/compile/encrypted/input."
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -44,6 +49,11 @@ locals {
         dlq_not_empty        = "vault-audit-dlq-not-empty"
         oldest_message_age   = "vault-audit-oldest-message-age"
         target_dlq_not_empty = "vault-audit-target-dlq-not-empty"
+      }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer audit: messages failed processing 5 times and were moved from vault-audit to its DLQ vault-audit-dlq. Look at them: edac dlq show audit tests/cases/compile/encrypted/input. After the fix, move them back: edac redrive audit --from dlq tests/cases/compile/encrypted/input."
+        oldest_message_age   = "Consumer audit: the oldest message in vault-audit is older than 15m, so the consumer is behind or stopped. Its queues: edac status tests/cases/compile/encrypted/input."
+        target_dlq_not_empty = "Consumer audit: EventBridge could not deliver events to vault-audit (queue policy, KMS key, or retries exhausted); they are in vault-audit-target-dlq. Look at them: edac dlq show audit tests/cases/compile/encrypted/input. After the fix, deliver them: edac redrive audit --from target-dlq tests/cases/compile/encrypted/input."
       }
       team                                 = "default"
       fifo                                 = false
@@ -77,6 +87,11 @@ locals {
         oldest_message_age   = "vault-plain-oldest-message-age"
         target_dlq_not_empty = "vault-plain-target-dlq-not-empty"
       }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer plain: messages failed processing 5 times and were moved from vault-plain to its DLQ vault-plain-dlq. Look at them: edac dlq show plain tests/cases/compile/encrypted/input. After the fix, move them back: edac redrive plain --from dlq tests/cases/compile/encrypted/input."
+        oldest_message_age   = "Consumer plain: the oldest message in vault-plain is older than 15m, so the consumer is behind or stopped. Its queues: edac status tests/cases/compile/encrypted/input."
+        target_dlq_not_empty = "Consumer plain: EventBridge could not deliver events to vault-plain (queue policy, KMS key, or retries exhausted); they are in vault-plain-target-dlq. Look at them: edac dlq show plain tests/cases/compile/encrypted/input. After the fix, deliver them: edac redrive plain --from target-dlq tests/cases/compile/encrypted/input."
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -107,6 +122,7 @@ module "consumer" {
 
   queue_names                          = each.value.queue_names
   alarm_names                          = each.value.alarm_names
+  alarm_descriptions                   = each.value.alarm_descriptions
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

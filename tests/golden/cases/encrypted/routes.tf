@@ -8,6 +8,10 @@ locals {
         failed_invocations = "vault-events-vault-posted-failed-invocations"
         failed_to_dlq      = "vault-events-vault-posted-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route posted (rule vault-posted on bus vault-events): EventBridge failed to deliver events to the queue of archive, audit, plain; after its retries they go to the consumer's target DLQ. See: edac status tests/cases/compile/encrypted/input. After the fix: edac redrive archive --from target-dlq tests/cases/compile/encrypted/input; edac redrive audit --from target-dlq tests/cases/compile/encrypted/input; edac redrive plain --from target-dlq tests/cases/compile/encrypted/input."
+        failed_to_dlq      = "Route posted (rule vault-posted on bus vault-events): events that could not be delivered to archive, audit, plain could not be put into the target DLQ either, so no queue holds them. The bus has no archive to replay them from."
+      }
       description   = null
       event_pattern = <<-EOT
         {
@@ -33,11 +37,12 @@ module "route" {
   for_each = local.rules
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
-  name          = each.value.name
-  alarm_names   = each.value.alarm_names
-  bus_name      = module.bus.bus_name
-  description   = each.value.description
-  event_pattern = jsonencode(jsondecode(each.value.event_pattern))
+  name               = each.value.name
+  alarm_names        = each.value.alarm_names
+  alarm_descriptions = each.value.alarm_descriptions
+  bus_name           = module.bus.bus_name
+  description        = each.value.description
+  event_pattern      = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
     for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn

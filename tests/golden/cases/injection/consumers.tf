@@ -13,6 +13,11 @@ locals {
         oldest_message_age   = "lit-c-oldest-message-age"
         target_dlq_not_empty = "lit-c-target-dlq-not-empty"
       }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer c: messages failed processing 5 times and were moved from lit-c to its DLQ lit-c-dlq. Look at them: edac dlq show c tests/cases/compile/injection/input. After the fix, move them back: edac redrive c --from dlq tests/cases/compile/injection/input."
+        oldest_message_age   = "Consumer c: the oldest message in lit-c is older than 15m, so the consumer is behind or stopped. Its queues: edac status tests/cases/compile/injection/input."
+        target_dlq_not_empty = "Consumer c: EventBridge could not deliver events to lit-c (queue policy, KMS key, or retries exhausted); they are in lit-c-target-dlq. Look at them: edac dlq show c tests/cases/compile/injection/input. After the fix, deliver them: edac redrive c --from target-dlq tests/cases/compile/injection/input."
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -43,6 +48,7 @@ module "consumer" {
 
   queue_names                          = each.value.queue_names
   alarm_names                          = each.value.alarm_names
+  alarm_descriptions                   = each.value.alarm_descriptions
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

@@ -18,8 +18,24 @@ output "consumer_queues" {
       queue_arn = consumer.queue_arn
       dlq_url   = consumer.dlq_url
       dlq_arn   = consumer.dlq_arn
+      # EventBridge's delivery failures (`edac dlq show` / `edac redrive --from target-dlq`)
+      target_dlq_url = consumer.target_dlq_url
+      target_dlq_arn = consumer.target_dlq_arn
     }
   }
+}
+
+output "alert_topics" {
+  description = "Per team: the SNS topic its alarms go to (made by edac, or the team's own)."
+  value = merge(
+    { for team, topic in module.alert_topic : team => topic.topic_arn },
+    local.existing_alert_topics,
+  )
+}
+
+output "alert_subscriptions" {
+  description = "Per team whose topic edac makes: its subscriptions, with whether each still waits for confirmation (an email address confirms the mail AWS sends)."
+  value       = { for team, topic in module.alert_topic : team => topic.subscriptions }
 }
 
 output "consumer_environment" {

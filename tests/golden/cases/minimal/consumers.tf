@@ -13,6 +13,11 @@ locals {
         oldest_message_age   = "tiny-worker-oldest-message-age"
         target_dlq_not_empty = "tiny-worker-target-dlq-not-empty"
       }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer worker: messages failed processing 5 times and were moved from tiny-worker to its DLQ tiny-worker-dlq. Look at them: edac dlq show worker tests/cases/compile/minimal/input. After the fix, move them back: edac redrive worker --from dlq tests/cases/compile/minimal/input."
+        oldest_message_age   = "Consumer worker: the oldest message in tiny-worker is older than 15m, so the consumer is behind or stopped. Its queues: edac status tests/cases/compile/minimal/input."
+        target_dlq_not_empty = "Consumer worker: EventBridge could not deliver events to tiny-worker (queue policy, KMS key, or retries exhausted); they are in tiny-worker-target-dlq. Look at them: edac dlq show worker tests/cases/compile/minimal/input. After the fix, deliver them: edac redrive worker --from target-dlq tests/cases/compile/minimal/input."
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -43,6 +48,7 @@ module "consumer" {
 
   queue_names                          = each.value.queue_names
   alarm_names                          = each.value.alarm_names
+  alarm_descriptions                   = each.value.alarm_descriptions
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

@@ -8,6 +8,10 @@ locals {
         failed_invocations = "tiny-events-tiny-ping-failed-invocations"
         failed_to_dlq      = "tiny-events-tiny-ping-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route ping (rule tiny-ping on bus tiny-events): EventBridge failed to deliver events to the queue of worker; after its retries they go to the consumer's target DLQ. See: edac status tests/cases/compile/minimal/input. After the fix: edac redrive worker --from target-dlq tests/cases/compile/minimal/input."
+        failed_to_dlq      = "Route ping (rule tiny-ping on bus tiny-events): events that could not be delivered to worker could not be put into the target DLQ either, so no queue holds them. The bus has no archive to replay them from."
+      }
       description   = null
       event_pattern = <<-EOT
         {
@@ -31,11 +35,12 @@ module "route" {
   for_each = local.rules
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
-  name          = each.value.name
-  alarm_names   = each.value.alarm_names
-  bus_name      = module.bus.bus_name
-  description   = each.value.description
-  event_pattern = jsonencode(jsondecode(each.value.event_pattern))
+  name               = each.value.name
+  alarm_names        = each.value.alarm_names
+  alarm_descriptions = each.value.alarm_descriptions
+  bus_name           = module.bus.bus_name
+  description        = each.value.description
+  event_pattern      = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
     for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn

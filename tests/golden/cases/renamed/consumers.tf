@@ -13,6 +13,11 @@ locals {
         oldest_message_age   = "shop-billing-v1-oldest-message-age"
         target_dlq_not_empty = "shop-billing-v1-target-dlq-not-empty"
       }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer billing: messages failed processing 5 times and were moved from shop-billing-v1 to its DLQ shop-billing-v1-dlq. Look at them: edac dlq show billing tests/cases/compile/renamed/input. After the fix, move them back: edac redrive billing --from dlq tests/cases/compile/renamed/input."
+        oldest_message_age   = "Consumer billing: the oldest message in shop-billing-v1 is older than 15m, so the consumer is behind or stopped. Its queues: edac status tests/cases/compile/renamed/input."
+        target_dlq_not_empty = "Consumer billing: EventBridge could not deliver events to shop-billing-v1 (queue policy, KMS key, or retries exhausted); they are in shop-billing-v1-target-dlq. Look at them: edac dlq show billing tests/cases/compile/renamed/input. After the fix, deliver them: edac redrive billing --from target-dlq tests/cases/compile/renamed/input."
+      }
       team                                 = "default"
       fifo                                 = false
       message_group_id                     = null
@@ -43,6 +48,7 @@ module "consumer" {
 
   queue_names                          = each.value.queue_names
   alarm_names                          = each.value.alarm_names
+  alarm_descriptions                   = each.value.alarm_descriptions
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

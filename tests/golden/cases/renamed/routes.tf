@@ -8,6 +8,10 @@ locals {
         failed_invocations = "shop-events-shop-placed-failed-invocations"
         failed_to_dlq      = "shop-events-shop-placed-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route orders-to-billing (rule shop-placed on bus shop-events): EventBridge failed to deliver events to the queue of billing; after its retries they go to the consumer's target DLQ. See: edac status tests/cases/compile/renamed/input. After the fix: edac redrive billing --from target-dlq tests/cases/compile/renamed/input."
+        failed_to_dlq      = "Route orders-to-billing (rule shop-placed on bus shop-events): events that could not be delivered to billing could not be put into the target DLQ either, so no queue holds them. The bus has no archive to replay them from."
+      }
       description   = null
       event_pattern = <<-EOT
         {
@@ -31,11 +35,12 @@ module "route" {
   for_each = local.rules
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
-  name          = each.value.name
-  alarm_names   = each.value.alarm_names
-  bus_name      = module.bus.bus_name
-  description   = each.value.description
-  event_pattern = jsonencode(jsondecode(each.value.event_pattern))
+  name               = each.value.name
+  alarm_names        = each.value.alarm_names
+  alarm_descriptions = each.value.alarm_descriptions
+  bus_name           = module.bus.bus_name
+  description        = each.value.description
+  event_pattern      = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
     for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn

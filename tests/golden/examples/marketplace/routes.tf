@@ -8,6 +8,10 @@ locals {
         failed_invocations = "market-staging-bus-market-staging-audit-everything-failed-invocations"
         failed_to_dlq      = "market-staging-bus-market-staging-audit-everything-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route audit-everything (rule market-staging-audit-everything on bus market-staging-bus): EventBridge failed to deliver events to the queue of audit; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive audit --from target-dlq examples/marketplace."
+        failed_to_dlq      = "Route audit-everything (rule market-staging-audit-everything on bus market-staging-bus): events that could not be delivered to audit could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route audit-everything --from TIME --to TIME examples/marketplace."
+      }
       description   = "Every event any marketplace service emits"
       event_pattern = <<-EOT
         {
@@ -19,14 +23,18 @@ locals {
       }
       retry_attempts        = 10
       retry_max_age_seconds = 7200
-      alarm_topics          = []
-      alarm_teams           = ["security"]
+      alarm_topics          = ["arn:aws:sns:us-east-1:222222222222:security-incidents"]
+      alarm_teams           = []
     }
     "customer-notifications" = {
       name = "market-staging-customer-notifications"
       alarm_names = {
         failed_invocations = "market-staging-bus-market-staging-customer-notifications-failed-invocations"
         failed_to_dlq      = "market-staging-bus-market-staging-customer-notifications-invocations-failed-to-dlq"
+      }
+      alarm_descriptions = {
+        failed_invocations = "Route customer-notifications (rule market-staging-customer-notifications on bus market-staging-bus): EventBridge failed to deliver events to the queue of crm, email, push, sms, webhooks; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive crm --from target-dlq examples/marketplace; edac redrive email --from target-dlq examples/marketplace; edac redrive push --from target-dlq examples/marketplace; edac redrive sms --from target-dlq examples/marketplace; edac redrive webhooks --from target-dlq examples/marketplace."
+        failed_to_dlq      = "Route customer-notifications (rule market-staging-customer-notifications on bus market-staging-bus): events that could not be delivered to crm, email, push, sms, webhooks could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route customer-notifications --from TIME --to TIME examples/marketplace."
       }
       description   = "Order and payment updates that customers hear about"
       event_pattern = <<-EOT
@@ -61,6 +69,10 @@ locals {
         failed_invocations = "market-staging-bus-market-staging-customer-notifications-2-failed-invocations"
         failed_to_dlq      = "market-staging-bus-market-staging-customer-notifications-2-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route customer-notifications (rule market-staging-customer-notifications-2 on bus market-staging-bus): EventBridge failed to deliver events to the queue of loyalty; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive loyalty --from target-dlq examples/marketplace."
+        failed_to_dlq      = "Route customer-notifications (rule market-staging-customer-notifications-2 on bus market-staging-bus): events that could not be delivered to loyalty could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route customer-notifications --from TIME --to TIME examples/marketplace."
+      }
       description   = "Order and payment updates that customers hear about"
       event_pattern = <<-EOT
         {
@@ -90,6 +102,10 @@ locals {
         failed_invocations = "market-staging-bus-market-staging-failed-payments-failed-invocations"
         failed_to_dlq      = "market-staging-bus-market-staging-failed-payments-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route failed-payments (rule market-staging-failed-payments on bus market-staging-bus): EventBridge failed to deliver events to the queue of fraud; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive fraud --from target-dlq examples/marketplace."
+        failed_to_dlq      = "Route failed-payments (rule market-staging-failed-payments on bus market-staging-bus): events that could not be delivered to fraud could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route failed-payments --from TIME --to TIME examples/marketplace."
+      }
       description   = null
       event_pattern = <<-EOT
         {
@@ -114,6 +130,10 @@ locals {
         failed_invocations = "market-staging-bus-market-staging-money-movements-failed-invocations"
         failed_to_dlq      = "market-staging-bus-market-staging-money-movements-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route money-movements (rule market-staging-money-movements on bus market-staging-bus): EventBridge failed to deliver events to the queue of ledger; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive ledger --from target-dlq examples/marketplace."
+        failed_to_dlq      = "Route money-movements (rule market-staging-money-movements on bus market-staging-bus): events that could not be delivered to ledger could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route money-movements --from TIME --to TIME examples/marketplace."
+      }
       description   = "Captures and refunds go to the ledger, in order"
       event_pattern = <<-EOT
         {
@@ -134,6 +154,10 @@ locals {
       alarm_names = {
         failed_invocations = "market-staging-bus-market-staging-orders-to-shipping-failed-invocations"
         failed_to_dlq      = "market-staging-bus-market-staging-orders-to-shipping-invocations-failed-to-dlq"
+      }
+      alarm_descriptions = {
+        failed_invocations = "Route orders-to-shipping (rule market-staging-orders-to-shipping on bus market-staging-bus): EventBridge failed to deliver events to the queue of shipping; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive shipping --from target-dlq examples/marketplace."
+        failed_to_dlq      = "Route orders-to-shipping (rule market-staging-orders-to-shipping on bus market-staging-bus): events that could not be delivered to shipping could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route orders-to-shipping --from TIME --to TIME examples/marketplace."
       }
       description   = "Orders over the free-shipping threshold, or express orders"
       event_pattern = <<-EOT
@@ -161,11 +185,12 @@ module "route" {
   for_each = local.rules
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
-  name          = each.value.name
-  alarm_names   = each.value.alarm_names
-  bus_name      = module.bus.bus_name
-  description   = each.value.description
-  event_pattern = jsonencode(jsondecode(each.value.event_pattern))
+  name               = each.value.name
+  alarm_names        = each.value.alarm_names
+  alarm_descriptions = each.value.alarm_descriptions
+  bus_name           = module.bus.bus_name
+  description        = each.value.description
+  event_pattern      = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
     for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn

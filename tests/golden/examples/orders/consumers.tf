@@ -13,6 +13,11 @@ locals {
         oldest_message_age   = "shop-prod-analytics-oldest-message-age"
         target_dlq_not_empty = "shop-prod-analytics-target-dlq-not-empty"
       }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer analytics: messages failed processing 5 times and were moved from shop-prod-analytics to its DLQ shop-prod-analytics-dlq. Look at them: edac dlq show analytics examples/orders. After the fix, move them back: edac redrive analytics --from dlq examples/orders."
+        oldest_message_age   = "Consumer analytics: the oldest message in shop-prod-analytics is older than 15m, so the consumer is behind or stopped. Its queues: edac status examples/orders."
+        target_dlq_not_empty = "Consumer analytics: EventBridge could not deliver events to shop-prod-analytics (queue policy, KMS key, or retries exhausted); they are in shop-prod-analytics-target-dlq. Look at them: edac dlq show analytics examples/orders. After the fix, deliver them: edac redrive analytics --from target-dlq examples/orders."
+      }
       team                                 = "data"
       fifo                                 = false
       message_group_id                     = null
@@ -45,6 +50,11 @@ locals {
         oldest_message_age   = "shop-prod-email-oldest-message-age"
         target_dlq_not_empty = "shop-prod-email-target-dlq-not-empty"
       }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer email: messages failed processing 5 times and were moved from shop-prod-email to its DLQ shop-prod-email-dlq. Look at them: edac dlq show email examples/orders. After the fix, move them back: edac redrive email --from dlq examples/orders."
+        oldest_message_age   = "Consumer email: the oldest message in shop-prod-email is older than 15m, so the consumer is behind or stopped. Its queues: edac status examples/orders."
+        target_dlq_not_empty = "Consumer email: EventBridge could not deliver events to shop-prod-email (queue policy, KMS key, or retries exhausted); they are in shop-prod-email-target-dlq. Look at them: edac dlq show email examples/orders. After the fix, deliver them: edac redrive email --from target-dlq examples/orders."
+      }
       team                          = "growth"
       fifo                          = false
       message_group_id              = null
@@ -67,8 +77,8 @@ locals {
       idempotency                          = true
       idempotency_ttl_seconds              = 86400
       oldest_message_age_threshold_seconds = 900
-      alarm_topics                         = []
-      alarm_teams                          = ["growth"]
+      alarm_topics                         = ["arn:aws:sns:us-east-1:111111111111:growth-oncall"]
+      alarm_teams                          = []
       rules                                = ["shop-prod-cancellations", "shop-prod-confirmed-orders"]
     }
     fulfillment = {
@@ -81,6 +91,11 @@ locals {
         dlq_not_empty        = "shop-prod-fulfillment-dlq-not-empty"
         oldest_message_age   = "shop-prod-fulfillment-oldest-message-age"
         target_dlq_not_empty = "shop-prod-fulfillment-target-dlq-not-empty"
+      }
+      alarm_descriptions = {
+        dlq_not_empty        = "Consumer fulfillment: messages failed processing 5 times and were moved from shop-prod-fulfillment to its DLQ shop-prod-fulfillment-dlq. Look at them: edac dlq show fulfillment examples/orders. After the fix, move them back: edac redrive fulfillment --from dlq examples/orders."
+        oldest_message_age   = "Consumer fulfillment: the oldest message in shop-prod-fulfillment is older than 15m, so the consumer is behind or stopped. Its queues: edac status examples/orders."
+        target_dlq_not_empty = "Consumer fulfillment: EventBridge could not deliver events to shop-prod-fulfillment (queue policy, KMS key, or retries exhausted); they are in shop-prod-fulfillment-target-dlq. Look at them: edac dlq show fulfillment examples/orders. After the fix, deliver them: edac redrive fulfillment --from target-dlq examples/orders."
       }
       team                          = "warehouse"
       fifo                          = false
@@ -117,6 +132,7 @@ module "consumer" {
 
   queue_names                          = each.value.queue_names
   alarm_names                          = each.value.alarm_names
+  alarm_descriptions                   = each.value.alarm_descriptions
   fifo                                 = each.value.fifo
   visibility_timeout_seconds           = each.value.visibility_timeout_seconds
   message_retention_seconds            = each.value.message_retention_seconds

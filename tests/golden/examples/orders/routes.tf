@@ -8,6 +8,10 @@ locals {
         failed_invocations = "shop-prod-events-shop-prod-cancellations-failed-invocations"
         failed_to_dlq      = "shop-prod-events-shop-prod-cancellations-invocations-failed-to-dlq"
       }
+      alarm_descriptions = {
+        failed_invocations = "Route cancellations (rule shop-prod-cancellations on bus shop-prod-events): EventBridge failed to deliver events to the queue of email; after its retries they go to the consumer's target DLQ. See: edac status examples/orders. After the fix: edac redrive email --from target-dlq examples/orders."
+        failed_to_dlq      = "Route cancellations (rule shop-prod-cancellations on bus shop-prod-events): events that could not be delivered to email could not be put into the target DLQ either, so no queue holds them. They are still in the archive shop-prod-archive: send them again with edac replay --route cancellations --from TIME --to TIME examples/orders."
+      }
       description   = "Customers hear about cancellations"
       event_pattern = <<-EOT
         {
@@ -20,14 +24,18 @@ locals {
       }
       retry_attempts        = 8
       retry_max_age_seconds = 3600
-      alarm_topics          = []
-      alarm_teams           = ["growth"]
+      alarm_topics          = ["arn:aws:sns:us-east-1:111111111111:growth-oncall"]
+      alarm_teams           = []
     }
     "confirmed-orders" = {
       name = "shop-prod-confirmed-orders"
       alarm_names = {
         failed_invocations = "shop-prod-events-shop-prod-confirmed-orders-failed-invocations"
         failed_to_dlq      = "shop-prod-events-shop-prod-confirmed-orders-invocations-failed-to-dlq"
+      }
+      alarm_descriptions = {
+        failed_invocations = "Route confirmed-orders (rule shop-prod-confirmed-orders on bus shop-prod-events): EventBridge failed to deliver events to the queue of analytics, email, fulfillment; after its retries they go to the consumer's target DLQ. See: edac status examples/orders. After the fix: edac redrive analytics --from target-dlq examples/orders; edac redrive email --from target-dlq examples/orders; edac redrive fulfillment --from target-dlq examples/orders."
+        failed_to_dlq      = "Route confirmed-orders (rule shop-prod-confirmed-orders on bus shop-prod-events): events that could not be delivered to analytics, email, fulfillment could not be put into the target DLQ either, so no queue holds them. They are still in the archive shop-prod-archive: send them again with edac replay --route confirmed-orders --from TIME --to TIME examples/orders."
       }
       description   = "Confirmed orders fan out to fulfillment, analytics and email"
       event_pattern = <<-EOT
@@ -46,8 +54,8 @@ locals {
       }
       retry_attempts        = 8
       retry_max_age_seconds = 3600
-      alarm_topics          = ["arn:aws:sns:us-east-1:123456789012:data-oncall"]
-      alarm_teams           = ["growth", "warehouse"]
+      alarm_topics          = ["arn:aws:sns:us-east-1:111111111111:growth-oncall", "arn:aws:sns:us-east-1:123456789012:data-oncall"]
+      alarm_teams           = ["warehouse"]
     }
   }
 }
@@ -57,11 +65,12 @@ module "route" {
   for_each = local.rules
 
   # The pattern is sent compact (jsonencode): EventBridge's size quota counts those characters.
-  name          = each.value.name
-  alarm_names   = each.value.alarm_names
-  bus_name      = module.bus.bus_name
-  description   = each.value.description
-  event_pattern = jsonencode(jsondecode(each.value.event_pattern))
+  name               = each.value.name
+  alarm_names        = each.value.alarm_names
+  alarm_descriptions = each.value.alarm_descriptions
+  bus_name           = module.bus.bus_name
+  description        = each.value.description
+  event_pattern      = jsonencode(jsondecode(each.value.event_pattern))
   targets = {
     for target_id, consumer in each.value.targets : target_id => {
       queue_arn                    = module.consumer[consumer].queue_arn

@@ -1,0 +1,101 @@
+"""What to do when an alarm fires: the `edac` commands for a consumer or a route, as the
+alarm descriptions and the runbook of `topology.md` give them.
+
+The commands name the topology the way the compile was given it (`Runbook.topology`, made
+relative to the working directory by the caller), so that they can be pasted as they are from
+the same place, usually the repository's root. Every word goes through `text.command`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edac.core import ir
+from edac.core.text import command, duration
+
+# CloudWatch: an alarm description has at most 1,024 characters
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)
+DESCRIPTION_MAX = 1024
+
+
+@dataclass(frozen=True)
+class Runbook:
+    """The commands of one compiled topology; `topology`: its paths as the commands take them
+    (empty: the current directory)."""
+
+    topology: tuple[str, ...] = ()
+
+    def _edac(self, *words: str) -> str:
+        return command("edac", *words, *self.topology)
+
+    def status(self) -> str:
+        return self._edac("status")
+
+    def dlq_show(self, consumer: str) -> str:
+        return self._edac("dlq", "show", consumer)
+
+    def redrive(self, consumer: str, source: str) -> str:
+        return self._edac("redrive", consumer, "--from", source)
+
+    def replay_consumer(self, consumer: str) -> str:
+        return self._edac("replay", "--consumer", consumer, "--from", "TIME", "--to", "TIME")
+
+    def replay_route(self, route: str) -> str:
+        return self._edac("replay", "--route", route, "--from", "TIME", "--to", "TIME")
+
+
+def _fit(text: str, short: str) -> str:
+    """`text`, or `short` (the same without the topology's paths) when AWS would refuse it."""
+    return text if len(text) <= DESCRIPTION_MAX else short[:DESCRIPTION_MAX]
+
+
+def consumer_alarms(topo: ir.Topology, c: ir.Consumer, book: Runbook) -> dict[str, str]:
+    """The descriptions of a consumer's three alarms (the keys of its `alarm_names`)."""
+    q = c.queues
+
+    def texts(b: Runbook) -> dict[str, str]:
+        return {
+            "dlq_not_empty": (
+                f"Consumer {c.name}: messages failed processing {c.queue.max_receive_count} "
+                f"times and were moved from {q.main} to its DLQ {q.dlq}. Look at them: "
+                f"{b.dlq_show(c.name)}. After the fix, move them back: "
+                f"{b.redrive(c.name, 'dlq')}."),
+            "oldest_message_age": (
+                f"Consumer {c.name}: the oldest message in {q.main} is older than "
+                f"{duration(c.alarms.oldest_message_age)}, so the consumer is behind or "
+                f"stopped. Its queues: {b.status()}."),
+            "target_dlq_not_empty": (
+                f"Consumer {c.name}: EventBridge could not deliver events to {q.main} (queue "
+                f"policy, KMS key, or retries exhausted); they are in {q.target_dlq}. Look at "
+                f"them: {b.dlq_show(c.name)}. After the fix, deliver them: "
+                f"{b.redrive(c.name, 'target-dlq')}."),
+        }
+
+    full, short = texts(book), texts(Runbook())
+    return {k: _fit(full[k], short[k]) for k in full}
+
+
+def rule_alarms(topo: ir.Topology, route: ir.Route, rule: ir.Rule,
+                book: Runbook) -> dict[str, str]:
+    """The descriptions of a rule's two alarms (the keys of its `alarm_names`)."""
+    targets = ", ".join(rule.targets)
+
+    def texts(b: Runbook) -> dict[str, str]:
+        redrives = "; ".join(b.redrive(t, "target-dlq") for t in rule.targets)
+        lost = (f"They are still in the archive {topo.archive}: send them again with "
+                f"{b.replay_route(route.name)}." if topo.archive else
+                "The bus has no archive to replay them from.")
+        return {
+            "failed_invocations": (
+                f"Route {route.name} (rule {rule.name} on bus {topo.bus.name}): EventBridge "
+                f"failed to deliver events to the queue of {targets}; after its retries they "
+                f"go to the consumer's target DLQ. See: {b.status()}. After the fix: "
+                f"{redrives}."),
+            "failed_to_dlq": (
+                f"Route {route.name} (rule {rule.name} on bus {topo.bus.name}): events that "
+                f"could not be delivered to {targets} could not be put into the target DLQ "
+                f"either, so no queue holds them. {lost}"),
+        }
+
+    full, short = texts(book), texts(Runbook())
+    return {k: _fit(full[k], short[k]) for k in full}
