@@ -57,20 +57,27 @@ class Plan:
     actions: dict[str, list[str]]  # address -> actions (no-op left out)
     moved: dict[str, str]  # address -> previous address
     summary: str  # terraform's own "Plan: ..." line
+    changed: dict[str, list[str]] = field(default_factory=dict)  # update -> attributes it sets
 
     @classmethod
     def read(cls, data: dict[str, Any], text: str) -> Plan:
         actions: dict[str, list[str]] = {}
         moved: dict[str, str] = {}
+        changed: dict[str, list[str]] = {}
         for change in data.get("resource_changes", []):
             acts = change["change"]["actions"]
             if acts != ["no-op"]:
                 actions[change["address"]] = acts
+            if acts == ["update"]:
+                before = change["change"].get("before") or {}
+                after = change["change"].get("after") or {}
+                changed[change["address"]] = sorted(
+                    k for k in set(before) | set(after) if before.get(k) != after.get(k))
             if change.get("previous_address"):
                 moved[change["address"]] = change["previous_address"]
         line = next((ln.strip() for ln in text.splitlines()
                      if ln.strip().startswith(("Plan:", "No changes."))), "")
-        return cls(actions, moved, line)
+        return cls(actions, moved, line, changed)
 
     def with_action(self, action: str) -> list[str]:
         return sorted(a for a, acts in self.actions.items() if action in acts)

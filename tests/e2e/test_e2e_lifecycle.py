@@ -49,9 +49,18 @@ def test_a_rename_destroys_nothing_and_keeps_the_messages(lifecycle: Lifecycle) 
     assert rename.compile_exit == 0, rename.compile_output
     plan = rename.plan
     assert plan is not None
-    # nothing created, changed or destroyed: only moves
-    assert plan.summary == "Plan: 0 to add, 0 to change, 0 to destroy.", plan.actions
-    assert plan.actions == {}
+    # nothing created or destroyed: moves, and alarms updated in place because their
+    # descriptions name the consumer, the route and the edac commands to run
+    assert plan.with_action("create") == plan.with_action("delete") == []
+    updated = plan.with_action("update")
+    assert all(".aws_cloudwatch_metric_alarm." in a for a in updated), plan.actions
+    assert {f'module.consumer["mailer"].aws_cloudwatch_metric_alarm.{name}' for name in (
+        "dlq_not_empty", "oldest_message_age", "target_dlq_not_empty")} <= set(updated)
+    assert 'module.route["cancellation-notices"].aws_cloudwatch_metric_alarm' \
+        '.failed_invocations' in updated
+    assert {a: plan.changed[a] for a in updated} == \
+        {a: ["alarm_description"] for a in updated}, plan.changed
+    assert plan.summary == f"Plan: 0 to add, {len(updated)} to change, 0 to destroy."
     for resource in QUEUE_RESOURCES:
         assert plan.moved[f'module.consumer["mailer"].{resource}'] == \
             f'module.consumer["email"].{resource}'
