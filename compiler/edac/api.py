@@ -105,6 +105,28 @@ def _loaded(paths: Sequence[str], lock: lockfile.Lock | None = None) -> ir.Topol
     return result.topology
 
 
+def deployed_topology(paths: Sequence[str]) -> ir.Topology:
+    """The topology as its last compile made it: with the rule split its lock records (rule
+    names follow it), for the commands that act on the deployment. Failure with the
+    diagnostics of the topology or of its lock."""
+    read = read_lock(default_lock_path(paths))
+    if read.diagnostics:
+        raise Failure(read.diagnostics, sources={str(read.path): read.text or ""})
+    return _loaded(paths, read.lock)
+
+
+def unknown_name(kind: str, name: str, known: Sequence[str]) -> Failure:
+    """E904 (exit 2): a name on the command line the topology does not have."""
+    from edac.core.load import did_you_mean
+    from edac.core.text import listing
+
+    guess = did_you_mean(name, list(known))
+    return failure("E904", f"unknown {kind} `{name}`",
+                   help=f"did you mean `{guess}`?" if guess else
+                   f"the topology's {kind}s: {listing(sorted(known), 8) or 'none'}",
+                   exit_code=2)
+
+
 # ---------------------------------------------------------------------------------------------
 # the lock
 

@@ -274,6 +274,13 @@ class SandboxRun:
         self.root.mkdir(parents=True, exist_ok=True)
         return run_tracked(self.command(*args), self.root, terraform_env())
 
+    def edac(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """A top-level `edac` command (e.g. `status --sandbox`) against this sandbox."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-c", "from edac.cli import main; main(prog_name='edac')",
+                   *args, "--sandbox", "--sandbox-dir", str(self.dir)]
+        return run_tracked(command, self.root, terraform_env())
+
     def start_up(self, pool: ThreadPoolExecutor) -> None:
         if self._up is None:
             self._up = pool.submit(self.run, "up", str(self.topology))

@@ -609,6 +609,14 @@ def test_sandbox_cli(e2e_registry: Any) -> None:
     assert status.returncode == 0, status.stdout + status.stderr
     assert re.search(r"^shop-prod-email +1 +0$", status.stdout, re.M), status.stdout
     assert re.search(r"^shop-prod-fulfillment-dlq +0 +0$", status.stdout, re.M), status.stdout
+    # the operations commands find the sandbox the same way
+    ops = run.edac("status", str(run.topology), "--format", "json")
+    assert ops.returncode == 0, ops.stdout + ops.stderr
+    queues = {c["consumer"]: c["queues"] for c in json.loads(ops.stdout)["consumers"]}
+    assert queues["email"]["queue"] == {"name": "shop-prod-email", "visible": 1,
+                                        "in_flight": 0, "delayed": 0}, queues
+    assert all(q["visible"] == 0 for name, qs in queues.items() for kind, q in qs.items()
+               if (name, kind) != ("email", "queue")), queues
 
     # an update that removes a consumer is refused as `edac compile` refuses it, and then
     # applied with --forget: the queue stays on the emulator with its message

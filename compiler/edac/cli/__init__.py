@@ -36,18 +36,27 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
 #   command, back on after it (`main`).
 
 
+# the operations commands (edac.cli.ops), loaded only when asked for, like `sandbox`
+_OPERATIONS = ("dlq", "redrive", "replay", "status")
+
+
 class _Group(click.Group):
     """Turns unexpected exceptions into exit 2 with a request for a report; loads the
-    `sandbox` commands only when asked for (they are not needed to compile)."""
+    `sandbox` and operations commands only when asked for (they are not needed to
+    compile)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), "sandbox"])
+        return sorted([*super().list_commands(ctx), "sandbox", *_OPERATIONS])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "sandbox":
             from edac.cli.sandbox import sandbox
 
             return sandbox
+        if cmd_name in _OPERATIONS:
+            from edac.cli.ops import COMMANDS
+
+            return COMMANDS[cmd_name]
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -224,6 +224,22 @@ _CATALOGUE = [
          "sandbox's directory for a look."),
     Code("E910", "the local AWS emulator failed", "The emulator did not start (its log "
          "follows), or refused a request (PutEvents rejected an event)."),
+    # -- operating a deployed topology (E92x): status, dlq show, redrive, replay
+    Code("E921", "not deployed there", "The topology names a queue, rule or archive that does "
+         "not exist in the account and region the command looked in (the usual AWS "
+         "configuration, `--region`, `--profile`), or in the sandbox (`--sandbox`). Deploy "
+         "it (`terraform apply` of the compiled output), or point the command at the "
+         "deployment."),
+    Code("E922", "AWS cannot be used", "No AWS credentials or region are configured, the "
+         "profile does not exist, the credentials expired, AWS refused the call (access "
+         "denied), or the endpoint cannot be reached. The message gives AWS's own reason."),
+    Code("E923", "refused: it would move the wrong things", "An option asks for something that "
+         "moves nothing or would do harm: `--max 0`, a rate outside 1-500 per second, a "
+         "replay window the wrong way round or ending in the future, or a redrive into a "
+         "FIFO queue that still holds messages (the redriven messages would come after newer "
+         "ones of the same groups; `--allow-reorder` accepts that). Nothing was moved."),
+    Code("E924", "nothing to replay from", "The bus has no archive (`bus.archive_days`), or the "
+         "window starts before the oldest event the archive keeps. Nothing was replayed."),
     # -- the graph (W7xx)
     Code("W701", "unused producer", "No event type names this producer, so it emits nothing "
          "edac knows about. Declare its events under `events:`, or remove it."),

@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from typing import Any
 
 SHIMS: list[str] = []  # what was applied, for `edac sandbox status` and the tests
@@ -93,7 +94,15 @@ def apply_shims() -> list[str]:
     if not hasattr(ext["parse"], "cache_info"):
         ext["parse"] = functools.lru_cache(maxsize=1024)(ext["parse"])
 
+    _message_move_tasks()
+    _replay_filters()
+
     SHIMS.extend([
+        "sqs: StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask (moto 5.2 has "
+        "none): a DLQ's messages moved back to their source queue, or a given queue, as new "
+        "messages, at most MaxNumberOfMessagesPerSecond",
+        "events: StartReplay replays only the events of its time window, to the rules of "
+        "Destination.FilterArns (moto 5.2 replays the whole archive to every rule)",
         "sqs: RedriveAllowPolicy stored and returned (removed when set to empty)",
         "sqs: SetQueueAttributes keeps the attributes it does not name (Policy)",
         "sqs: RedrivePolicy returned as compact JSON",
@@ -101,6 +110,168 @@ def apply_shims() -> list[str]:
         "events: parsed JSONPath expressions cached (speed)",
     ])
     return SHIMS
+
+
+# -- sqs: message move tasks (the DLQ redrive API) -----------------------------------------
+# From https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
+# and the developer guide's "Configuring a dead-letter queue redrive": the source must be a
+# DLQ of another SQS queue; without DestinationArn the messages go back to their source queue;
+# at most 500 messages per second; one active task per source queue; a redriven message is a
+# new message (new id, new enqueue time); ListMessageMoveTasks returns the latest 10 tasks.
+
+
+class _MoveTask:
+    def __init__(self, handle: str, source: Any, destination: Any, destination_arn: str | None,
+                 rate: int | None, to_move: int) -> None:
+        self.handle = handle
+        self.source = source
+        self.destination = destination
+        self.destination_arn = destination_arn
+        self.rate = rate
+        self.to_move = to_move
+        self.moved = 0
+        self.status = "RUNNING"
+        self.failure: str | None = None
+        self.started = int(time.time() * 1000)
+        self.cancel = threading.Event()
+
+    def run(self, backend: Any) -> None:
+        try:
+            while not self.cancel.is_set():
+                with self.source._messages_lock:
+                    waiting = [m for m in self.source._messages if m.visible and not m.delayed]
+                    message = waiting[0] if waiting else None
+                    if message is not None:
+                        self.source._messages.remove(message)
+                if message is None:
+                    break
+                backend.send_message(
+                    self.destination.name, message.body,
+                    message_attributes=message.message_attributes or None,
+                    group_id=message.group_id if self.destination.fifo_queue else None,
+                    # AWS gives a message moved into a FIFO DLQ its own id as deduplication
+                    # id; moto keeps the original's, which the source queue may still hold
+                    deduplication_id=message.id if self.destination.fifo_queue else None)
+                self.moved += 1
+                if self.rate:
+                    time.sleep(1 / self.rate)
+            self.status = "CANCELLED" if self.cancel.is_set() else "COMPLETED"
+        except Exception as exc:  # the task fails as AWS's would, with a reason
+            self.status = "FAILED"
+            self.failure = str(exc)
+
+    def describe(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "Status": self.status, "SourceArn": self.source.queue_arn,
+            "ApproximateNumberOfMessagesMoved": self.moved,
+            "ApproximateNumberOfMessagesToMove": self.to_move,
+            "StartedTimestamp": self.started,
+        }
+        if self.status == "RUNNING":
+            found["TaskHandle"] = self.handle
+        if self.destination_arn:
+            found["DestinationArn"] = self.destination_arn
+        if self.rate:
+            found["MaxNumberOfMessagesPerSecond"] = self.rate
+        if self.failure:
+            found["FailureReason"] = self.failure
+        return found
+
+
+_TASKS: list[_MoveTask] = []
+
+
+def _message_move_tasks() -> None:
+    import uuid
+
+    from moto.core.responses import ActionResult
+    from moto.sqs.exceptions import InvalidParameterValue, QueueDoesNotExist
+    from moto.sqs.responses import SQSResponse
+
+    def _queue_of(backend: Any, arn: str, what: str) -> Any:
+        try:
+            return backend.get_queue(arn.rsplit(":", 1)[-1])
+        except QueueDoesNotExist:
+            raise InvalidParameterValue(f"The {what} queue {arn} does not exist.") from None
+
+    def start_message_move_task(self: Any) -> Any:
+        backend = self.sqs_backend
+        source = _queue_of(backend, self._get_param("SourceArn"), "source")
+        sources = [q for q in backend.queues.values() if q.dead_letter_queue is source]
+        if not sources:
+            raise InvalidParameterValue("Source queue must be configured as a Dead Letter "
+                                        "Queue.")
+        rate = self._get_param("MaxNumberOfMessagesPerSecond")
+        if rate is not None and not 1 <= int(rate) <= 500:
+            raise InvalidParameterValue("MaxNumberOfMessagesPerSecond must be 1-500.")
+        destination_arn = self._get_param("DestinationArn")
+        destination = (_queue_of(backend, destination_arn, "destination") if destination_arn
+                       else sources[0])
+        if destination.fifo_queue != source.fifo_queue:
+            raise InvalidParameterValue("The destination queue must be of the same type as "
+                                        "the source queue.")
+        if any(t.source is source and t.status == "RUNNING" for t in _TASKS):
+            raise InvalidParameterValue("There is already a task running. Only one active "
+                                        "task is allowed for a source queue arn at a given "
+                                        "time.")
+        with source._messages_lock:
+            waiting = sum(1 for m in source._messages if m.visible and not m.delayed)
+        task = _MoveTask(str(uuid.uuid4()), source, destination, destination_arn,
+                         int(rate) if rate is not None else None, waiting)
+        _TASKS.append(task)
+        threading.Thread(target=task.run, args=(backend,), daemon=True).start()
+        return ActionResult({"TaskHandle": task.handle})
+
+    def list_message_move_tasks(self: Any) -> Any:
+        source = _queue_of(self.sqs_backend, self._get_param("SourceArn"), "source")
+        limit = int(self._get_param("MaxResults") or 1)
+        mine = [t for t in _TASKS if t.source is source][::-1][:min(limit, 10)]
+        return ActionResult({"Results": [t.describe() for t in mine]})
+
+    def cancel_message_move_task(self: Any) -> Any:
+        handle = self._get_param("TaskHandle")
+        for task in _TASKS:
+            if task.handle == handle and task.status == "RUNNING":
+                task.cancel.set()
+                return ActionResult({"ApproximateNumberOfMessagesMoved": task.moved})
+        raise InvalidParameterValue("Task does not exist or is not running.")
+
+    SQSResponse.start_message_move_task = start_message_move_task  # type: ignore[attr-defined]
+    SQSResponse.list_message_move_tasks = list_message_move_tasks  # type: ignore[attr-defined]
+    SQSResponse.cancel_message_move_task = cancel_message_move_task  # type: ignore[attr-defined]
+
+
+# -- events: replays ------------------------------------------------------------------------
+# From https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html and
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-replay-archived-event.html: only
+# events whose time lies in [EventStartTime, EventEndTime) are replayed, to the bus, and with
+# Destination.FilterArns only to those rules; replayed events carry `replay-name`.
+
+
+def _replay_filters() -> None:
+    import copy
+
+    from moto.events.models import Replay, ReplayState, events_backends
+    from moto.moto_api._internal import mock_random as random
+
+    def replay_events(self: Any, archive: Any) -> None:
+        bus_name = self.destination["Arn"].split("/")[-1]
+        only = set(self.destination.get("FilterArns") or [])
+        start, end = float(self.event_start_time), float(self.event_end_time)
+        bus = events_backends[self.account_id][self.region].describe_event_bus(bus_name)
+        for event in list(archive.events):
+            if not start <= float(event.get("time", 0)) < end:
+                continue
+            for rule in bus.rules.values():
+                if only and rule.arn not in only:
+                    continue
+                replayed = copy.deepcopy(event)
+                replayed.update({"id": str(random.uuid4()), "replay-name": self.name})
+                rule.send_to_targets(replayed, transform_input=False)
+        self.state = ReplayState.COMPLETED
+        self.end_time = time.time()
+
+    Replay.replay_events = replay_events  # type: ignore[method-assign]
 
 
 def _compact_json(value: Any) -> Any:

@@ -1,0 +1,310 @@
+"""`edac status`, `edac dlq show`, `edac redrive`, `edac replay`: the command line of the
+operations task (`edac.ops`). Every command takes the topology (PATHS) to know the names,
+and acts where it is deployed: the usual AWS configuration (`--region`, `--profile`), or
+the sandbox (`--sandbox`, where PATHS may be left out)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from edac.cli.output import failures
+from edac.core.diagnostics import failure
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _target_options(func: F) -> F:
+    func = click.option("--format", "fmt", type=click.Choice(("human", "json")),
+                        default="human", show_default=True,
+                        help="`json`: the result on standard output, for scripts.")(func)
+    func = click.option("--sandbox-dir", "sandbox_dir", default=None, metavar="DIR",
+                        envvar="EDAC_SANDBOX_DIR",
+                        help="The sandbox's directory (default: that of `edac sandbox`).")(func)
+    func = click.option("--sandbox", "use_sandbox", is_flag=True,
+                        help="Act on the topology running in `edac sandbox` instead of "
+                             "AWS.")(func)
+    func = click.option("--endpoint-url", "endpoint_url", default=None, metavar="URL",
+                        help="An AWS-compatible endpoint instead of AWS's own (a VPC "
+                             "endpoint, a local emulator).")(func)
+    func = click.option("--profile", default=None, help="The AWS profile to use.")(func)
+    func = click.option("--region", default=None,
+                        help="The AWS region of the deployment (default: the configured "
+                             "one).")(func)
+    return func
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _context(paths: tuple[str, ...], region: str | None, profile: str | None,
+             endpoint_url: str | None, use_sandbox: bool, sandbox_dir: str | None,
+             check: Callable[[Any], object] = lambda _: None) -> tuple[Any, Any]:
+    """(topology, Aws) for a command; Failure when either cannot be had. `check` judges the
+    names on the command line against the topology before AWS is asked anything; then the
+    credentials are tried first."""
+    from edac.api import deployed_topology
+    from edac.ops import Aws, Target
+
+    if use_sandbox:
+        from edac.sandbox import STATE_DIR, Sandbox
+
+        box = Sandbox(Path(sandbox_dir or STATE_DIR))
+        endpoint = box.endpoint()
+        state = box.state()
+        if endpoint is None or not state.get("applied"):
+            raise failure("E908", f"no sandbox is up in {box.root}",
+                          help="run: edac sandbox up TOPOLOGY", exit_code=2)
+        if not paths:
+            paths = tuple(state["paths"])
+        target = Target(endpoint_url=endpoint.url, sandbox=True)
+    else:
+        target = Target(region=region, profile=profile, endpoint_url=endpoint_url)
+    if not paths:
+        raise failure("E904", "no topology given", help="give the topology's files or "
+                      "directory, as the alarm's description says", exit_code=2)
+    topology = deployed_topology(paths)
+    check(topology)
+    aws = Aws(target)
+    aws.where()  # the account: no usable credentials is said before anything else
+    return topology, aws
+
+
+def _consumer(topo: Any, name: str) -> str:
+    from edac.api import unknown_name
+
+    if name not in topo.consumers:
+        raise unknown_name("consumer", name, list(topo.consumers))
+    return name
+
+
+def _json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+# -- status ----------------------------------------------------------------------------------
+
+@click.command(name="status")
+@click.argument("paths", nargs=-1)
+@click.option("--consumer", "consumers", multiple=True, metavar="CONSUMER",
+              help="Only this consumer (repeatable).")
+@_target_options
+def status_(paths: tuple[str, ...], consumers: tuple[str, ...], region: str | None,
+            profile: str | None, endpoint_url: str | None, use_sandbox: bool,
+            sandbox_dir: str | None, fmt: str) -> None:
+    """Per consumer: messages in its queue (visible, in flight), its DLQ and target DLQ, the
+    age of the oldest message, and its alarms."""
+    from edac.ops.status import status
+
+    with failures(fmt):
+        topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
+                             sandbox_dir, lambda t: [_consumer(t, c) for c in consumers])
+        found = status(topo, aws, list(consumers) or None)
+        where = aws.where()
+    if fmt == "json":
+        _json({"topology": topo.prefix, "where": where,
+               "consumers": [s.as_dict() for s in found]})
+        return
+    click.echo(f"{topo.prefix} in {where}")
+    header = ("consumer", "team", "queue", "in flight", "DLQ", "target DLQ", "oldest",
+              "alarms")
+    rows = [header]
+    for s in found:
+        queue = s.queues["queue"][1]
+        firing = [name for name, state in s.alarms.items() if state == "ALARM"]
+        missing = [name for name, state in s.alarms.items() if state == "missing"]
+        alarms = (f"{len(firing)} in ALARM" if firing else
+                  f"{len(missing)} missing" if missing else "ok")
+        rows.append((("! " if s.attention else "  ") + s.consumer, s.team, str(queue.visible),
+                     str(queue.in_flight), str(s.queues["dlq"][1].total),
+                     str(s.queues["target-dlq"][1].total),
+                     "-" if s.oldest_age is None else f"{s.oldest_age}s", alarms))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for r in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    look = [s.consumer for s in found if s.attention]
+    if look:
+        click.echo(f"\nneeds a look: {', '.join(look)} (edac dlq show CONSUMER ...)")
+
+
+# -- dlq show --------------------------------------------------------------------------------
+
+@click.group(name="dlq")
+def dlq() -> None:
+    """A consumer's dead-letter queues."""
+
+
+@dlq.command(name="show")
+@click.argument("consumer")
+@click.argument("paths", nargs=-1)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="At most this many messages of each DLQ.")
+@_target_options
+def dlq_show(consumer: str, paths: tuple[str, ...], limit: int, region: str | None,
+             profile: str | None, endpoint_url: str | None, use_sandbox: bool,
+            sandbox_dir: str | None, fmt: str) -> None:
+    """The messages in both DLQs of CONSUMER, decoded, left where they are (each read
+    raises its receive count by one).
+
+    The DLQ holds what the consumer failed to process; the target DLQ what EventBridge could
+    not deliver to its queue, with EventBridge's reason."""
+    from edac.ops.messages import show
+    from edac.ops.queues import locate
+
+    with failures(fmt):
+        topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
+                             sandbox_dir, lambda t: _consumer(t, consumer))
+        c = topo.consumers[consumer]
+        queues = locate(aws, c)
+        found = show(aws, queues, limit)
+    if fmt == "json":
+        _json({"consumer": consumer, "dlq": queues["dlq"].name,
+               "target_dlq": queues["target-dlq"].name,
+               "messages": [m.as_dict() for m in found]})
+        return
+    for kind, label in (("dlq", "DLQ (processing failures)"),
+                        ("target-dlq", "target DLQ (EventBridge could not deliver)")):
+        mine = [m for m in found if m.queue == kind]
+        click.echo(f"{label} {queues[kind].name}: {len(mine)} message(s) shown")
+        for m in mine:
+            click.echo(f"  message {m.message_id}, received {m.receive_count} time(s), "
+                       f"sent {m.sent or '?'}" + (f", group {m.group}" if m.group else ""))
+            if m.event is not None:
+                e = m.event
+                click.echo(f"    event {e.get('id')}: {e.get('source')} / "
+                           f"{e.get('detail-type')} at {e.get('time')}")
+                click.echo(f"    detail: {json.dumps(e.get('detail'), ensure_ascii=False)}")
+            else:
+                click.echo(f"    body (not an EventBridge event): {m.body}")
+            for name, value in m.failure.items():
+                click.echo(f"    {name}: {value}")
+    if found:
+        click.echo(f"\nafter the fix: edac redrive {consumer} --from dlq|target-dlq ...")
+
+
+# -- redrive ---------------------------------------------------------------------------------
+
+@click.command(name="redrive")
+@click.argument("consumer")
+@click.argument("paths", nargs=-1)
+@click.option("--from", "source", type=click.Choice(("dlq", "target-dlq")), default="dlq",
+              show_default=True, help="`dlq`: processing failures (SQS moves them back); "
+                                      "`target-dlq`: EventBridge's delivery failures.")
+@click.option("--max", "most", type=int, default=None,
+              help="Move at most this many messages (edac moves them itself).")
+@click.option("--rate", type=int, default=None, help="At most this many messages per second "
+                                                     "(1-500).")
+@click.option("--dry-run", is_flag=True, help="Say what would move; move nothing.")
+@click.option("--wait", is_flag=True, help="Follow SQS's move task to its end.")
+@click.option("--allow-reorder", is_flag=True,
+              help="FIFO: redrive even though the queue holds newer messages.")
+@_target_options
+def redrive_(consumer: str, paths: tuple[str, ...], source: str, most: int | None,
+             rate: int | None, dry_run: bool, wait: bool, allow_reorder: bool,
+             region: str | None, profile: str | None, endpoint_url: str | None,
+             use_sandbox: bool, sandbox_dir: str | None, fmt: str) -> None:
+    """Move CONSUMER's failed messages back to its queue, once the cause is fixed.
+
+    A message leaves the DLQ only after it is safely in the queue: killed at any moment,
+    every message is in one of them (or both)."""
+    from edac.ops.redrive import check_options, redrive
+
+    with failures(fmt):
+        check_options(most, rate)
+        topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
+                             sandbox_dir, lambda t: _consumer(t, consumer))
+        report = redrive(topo, aws, consumer, source, most, rate, dry_run,
+                         wait, allow_reorder, progress=_say if fmt == "human" else _quiet)
+    if fmt == "json":
+        _json(report.as_dict())
+        return
+    if report.dry_run:
+        click.echo(f"dry run: {report.waiting} message(s) in {report.source_queue} would move "
+                   f"to {report.destination_queue}"
+                   + (f" (at most {most})" if most else "")
+                   + f", by {report.how}; nothing moved")
+        return
+    if report.how == "move task":
+        click.echo(f"move task {report.task_handle}: {report.task_status}, "
+                   f"{report.moved} of {report.waiting} moved from {report.source_queue} to "
+                   f"{report.destination_queue}")
+        if report.task_status == "RUNNING":
+            click.echo("it goes on in SQS; follow it with --wait, or `edac status`")
+    else:
+        click.echo(f"moved {report.moved}, left {report.left}, failed {report.failed}: "
+                   f"{report.source_queue} -> {report.destination_queue}")
+    for reason in report.failures:
+        click.echo(f"  refused: {reason}", err=True)
+    if report.failed or report.task_status == "FAILED":
+        raise SystemExit(1)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+# -- replay ----------------------------------------------------------------------------------
+
+@click.command(name="replay")
+@click.argument("paths", nargs=-1)
+@click.option("--route", default=None, metavar="ROUTE", help="Replay to this route's rules.")
+@click.option("--consumer", default=None, metavar="CONSUMER",
+              help="Replay to the rules that feed this consumer.")
+@click.option("--from", "start", required=True, metavar="TIME",
+              help="Start of the window: ISO 8601 (`2026-12-01T10:00:00Z`), `-2h`, `now`.")
+@click.option("--to", "end", required=True, metavar="TIME", help="End of the window (not "
+                                                                   "included).")
+@click.option("--wait", is_flag=True, help="Wait until the replay has ended.")
+@_target_options
+def replay_(paths: tuple[str, ...], route: str | None, consumer: str | None, start: str,
+            end: str, wait: bool, region: str | None, profile: str | None,
+            endpoint_url: str | None, use_sandbox: bool, sandbox_dir: str | None,
+            fmt: str) -> None:
+    """Send the archived events of a time window again, only to the rules of one route
+    (--route) or of one consumer (--consumer)."""
+    import datetime as dt
+
+    from edac.api import unknown_name
+    from edac.ops.replay import check_replayable, check_window, parse_time, replay
+
+    with failures(fmt):
+        if (route is None) == (consumer is None):
+            raise failure("E904", "give exactly one of --route and --consumer",
+                          help="edac replay --consumer NAME --from -2h --to now PATHS",
+                          exit_code=2)
+        now = dt.datetime.now(dt.UTC)
+        window = parse_time(start, now, "--from"), parse_time(end, now, "--to")
+        check_window(*window, now)
+
+        def names(topo: Any) -> None:
+            if route is not None and route not in topo.routes:
+                raise unknown_name("route", route, list(topo.routes))
+            if consumer is not None:
+                _consumer(topo, consumer)
+            check_replayable(topo, route, consumer)
+
+        topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
+                             sandbox_dir, names)
+        report = replay(topo, aws, window[0], window[1], route, consumer, wait, now)
+    if fmt == "json":
+        _json(report.as_dict())
+        return
+    click.echo(f"replay {report.replay_name}: {report.state}, events of {report.start} to "
+               f"{report.end} from {report.archive} to {len(report.rules)} rule(s)")
+    for arn in report.rules:
+        click.echo(f"  {arn}")
+    if report.also_delivered_to:
+        click.echo("these rules also deliver to " + ", ".join(report.also_delivered_to)
+                   + ": they receive the events again too")
+    if report.reason:
+        click.echo(f"reason: {report.reason}")
+    if report.state == "FAILED":
+        raise SystemExit(1)
+
+
+COMMANDS = {"status": status_, "dlq": dlq, "redrive": redrive_, "replay": replay_}
