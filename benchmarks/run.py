@@ -104,7 +104,6 @@ def measure(cmd: list[str], runs: int,
 def resource_count(path: Path) -> int:
     """Resources Terraform will manage for this topology (from the modules' structure)."""
     from edac.api import load_topology
-    from edac.core.emit.terraform import alert_teams
 
     topo = load_topology([str(path)]).topology
     assert topo is not None
@@ -114,7 +113,12 @@ def resource_count(path: Path) -> int:
     keys = 2 * sum(c.queue.kms_key == "create" for c in topo.consumers.values())
     rules = sum(3 + len(rule.targets) for _, rule in topo.rules())
     table = 1 if topo.idempotency_table else 0
-    return bus + consumers + keys + rules + table + 2 * len(alert_teams(topo))
+    # a topic and its policy per alerted team, and one resource per subscription; a policy on
+    # each producer role of the deploying account (none is known here: no account)
+    subscriptions = sum(len(t.email) + len(t.https) for name, t in topo.declared_teams.items()
+                        if name in topo.alerted_teams())
+    return (bus + consumers + keys + rules + table + 2 * len(topo.alerted_teams())
+            + subscriptions)
 
 
 def main() -> None:

@@ -161,7 +161,7 @@ def test_internal_error_asks_for_a_report_and_hides_the_traceback(
 ) -> None:
     import edac.api
 
-    def boom(paths: object) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(edac.api, "load_topology", boom)

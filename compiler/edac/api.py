@@ -68,22 +68,87 @@ class Result:
         return self.topology is not None and not has_errors(self.diagnostics)
 
 
-def load_topology(paths: Sequence[str], lock: lockfile.Lock | None = None) -> Result:
-    """Read, validate, resolve and check a topology given as files and/or directories.
-    `lock`: the lock whose rule split the routes keep (None: the split of `to:`)."""
+@dataclass
+class Read:
+    """A topology's files read and validated, each alone (before resolving)."""
+
+    sources: dict[str, str]
+    validated: list[tuple[Any, Any]]  # (SourceFile, FileSpec)
+    diagnostics: list[Diagnostic]
+
+    @property
+    def environments(self) -> list[str]:
+        """The environments declared under `environments:` (in any file)."""
+        return sorted({n for _, spec in self.validated for n in (spec.environments or {})})
+
+    @property
+    def default_environment(self) -> str | None:
+        """The topology's `environment:` (compiled when no --environment is given)."""
+        return next((spec.environment for _, spec in sorted(self.validated,
+                                                            key=lambda v: v[0].path)
+                     if spec.environment is not None), None)
+
+
+def read_topology(paths: Sequence[str]) -> Read:
+    """Read and validate each file of a topology (files and/or directories)."""
     sources, diagnostics = io_files.read_files(list(paths))
-    texts = {s.path: s.text for s in sources}
     validated = []
     for source in sources:
         spec, diags = validate_file(source)
         diagnostics.extend(diags)
         if spec is not None:
             validated.append((source, spec))
+    return Read({s.path: s.text for s in sources}, validated, diagnostics)
+
+
+def choose_environment(read: Read, requested: str | None, required: bool = True) -> str | None:
+    """The environment to compile: `requested` (E904, exit 2, when the topology does not
+    declare it), else the topology's `environment:`. `required`: a topology that declares
+    environments and names no default needs --environment (E911, exit 2)."""
+    declared = read.environments
+    if requested is not None:
+        if requested not in declared:
+            if not declared:
+                raise failure("E904", f"unknown environment `{requested}`: the topology "
+                              "declares no environments",
+                              help="declare them under `environments:` (see the format "
+                              "reference), or leave out --environment", exit_code=2)
+            raise unknown_name("environment", requested, declared)
+        return requested
+    default = read.default_environment
+    if declared and required and default is None:
+        from edac.core.text import listing
+
+        raise failure("E911", "the topology declares environments "
+                      f"{listing(declared, 8)}: say which one",
+                      help=f"give --environment {declared[0]} (or set `environment:` to the "
+                      "one compiled by default)", exit_code=2)
+    return default
+
+
+def lock_name(read: Read, environment: str | None) -> str:
+    """The lock of an environment: `edac.lock` for the topology's default environment (and a
+    topology without environments), `edac.<environment>.lock` for each other one."""
+    if environment is None or environment == read.default_environment:
+        return lockfile.FILE_NAME
+    return f"edac.{environment}.lock"
+
+
+def load_topology(paths: Sequence[str], lock: lockfile.Lock | None = None,
+                  environment: str | None = None, read: Read | None = None) -> Result:
+    """Read, validate, resolve and check a topology given as files and/or directories.
+    `lock`: the lock whose rule split the routes keep (None: the split of `to:`);
+    `environment`: a declared environment to compile (None: the topology's default);
+    `read`: the files already read (read_topology)."""
+    read = read or read_topology(paths)
+    texts = read.sources
+    diagnostics = list(read.diagnostics)
+    validated = read.validated
     if has_errors(diagnostics) or not validated:
         return Result(None, sorted_diagnostics(diagnostics), texts)
     schemas = io_files.read_texts(schema_paths(validated))
     trusted = facts.trusted_schemas(t for t in schemas.values() if isinstance(t, str))
-    resolved = resolve(validated, schemas, trusted, lock.rules if lock else None)
+    resolved = resolve(validated, schemas, trusted, lock.rules if lock else None, environment)
     facts.remember_schemas(resolved.checked_schemas)
     diagnostics.extend(resolved.diagnostics)
     topology = resolved.topology
@@ -97,22 +162,48 @@ def load_topology(paths: Sequence[str], lock: lockfile.Lock | None = None) -> Re
     return Result(topology, sorted_diagnostics(diagnostics), texts)
 
 
-def _loaded(paths: Sequence[str], lock: lockfile.Lock | None = None) -> ir.Topology:
+def validate_all(paths: Sequence[str], environment: str | None = None) -> Result:
+    """`edac validate`: the topology in `environment`, or (none given) in every environment
+    it declares, each diagnostic once. The result's topology is the default environment's
+    (or the first declared), when every environment is clean."""
+    read = read_topology(paths)
+    if environment is not None or not read.environments or has_errors(read.diagnostics):
+        chosen = choose_environment(read, environment, required=False)
+        return load_topology(paths, environment=chosen, read=read)
+    results = [load_topology(paths, environment=e, read=read) for e in read.environments]
+    seen: dict[tuple[Any, ...], Diagnostic] = {}
+    for r in results:
+        for d in r.diagnostics:
+            seen.setdefault((d.code, d.message, d.span), d)
+    default = read.default_environment
+    pick = next((r for r, e in zip(results, read.environments, strict=True) if e == default),
+                results[0])
+    ok = all(r.ok for r in results)
+    return Result(pick.topology if ok else None, sorted_diagnostics(list(seen.values())),
+                  read.sources)
+
+
+def _loaded(paths: Sequence[str], lock: lockfile.Lock | None = None,
+            environment: str | None = None, read: Read | None = None) -> ir.Topology:
     """The topology at `paths`, or Failure with its diagnostics."""
-    result = load_topology(paths, lock)
+    result = load_topology(paths, lock, environment, read)
     if not result.ok or result.topology is None:
         raise Failure(result.diagnostics, sources=result.sources)
     return result.topology
 
 
-def deployed_topology(paths: Sequence[str]) -> ir.Topology:
-    """The topology as its last compile made it: with the rule split its lock records (rule
-    names follow it), for the commands that act on the deployment. Failure with the
-    diagnostics of the topology or of its lock."""
-    read = read_lock(default_lock_path(paths))
-    if read.diagnostics:
-        raise Failure(read.diagnostics, sources={str(read.path): read.text or ""})
-    return _loaded(paths, read.lock)
+def deployed_topology(paths: Sequence[str], environment: str | None = None) -> ir.Topology:
+    """The topology as its last compile for `environment` made it: with the rule split its
+    lock records (rule names follow it), for the commands that act on the deployment.
+    Failure with the diagnostics of the topology or of its lock."""
+    read = read_topology(paths)
+    if has_errors(read.diagnostics):
+        raise Failure(sorted_diagnostics(read.diagnostics), sources=read.sources)
+    chosen = choose_environment(read, environment)
+    lock = read_lock(default_lock_path(paths, lock_name(read, chosen)))
+    if lock.diagnostics:
+        raise Failure(lock.diagnostics, sources={str(lock.path): lock.text or ""})
+    return _loaded(paths, lock.lock, chosen, read)
 
 
 def unknown_name(kind: str, name: str, known: Sequence[str]) -> Failure:
@@ -131,11 +222,11 @@ def unknown_name(kind: str, name: str, known: Sequence[str]) -> Failure:
 # the lock
 
 
-def default_lock_path(paths: Sequence[str]) -> Path:
-    """Where the lock of a topology lives: `edac.lock` in the first directory given, or
-    beside the first file given."""
+def default_lock_path(paths: Sequence[str], name: str = lockfile.FILE_NAME) -> Path:
+    """Where the lock of a topology lives: `edac.lock` (or the environment's, `name`) in the
+    first directory given, or beside the first file given."""
     first = Path(paths[0]) if paths else Path(".")
-    return (first if first.is_dir() else first.parent) / lockfile.FILE_NAME
+    return (first if first.is_dir() else first.parent) / name
 
 
 @dataclass
@@ -227,18 +318,21 @@ def compile_paths(
     allow_destroy: Set[str] = frozenset(),
     forget: Set[str] = frozenset(),
     where: dict[str, Span] | None = None,
+    environment: str | None = None,
+    read: Read | None = None,
 ) -> Compiled:
     """Load a topology and, when it has no errors, emit the Terraform root module (in memory).
 
     `previous` is the lock of the last compile: what it recorded that this compile would
     destroy is an error unless named in `allow_destroy` or `forget` (or decided before);
     its rule split is kept. `where`: the lock's spans of its owners, for diagnostics.
+    `environment`: the declared environment to compile (None: the topology's default).
     """
     from edac.core.emit import terraform
     from edac.core.emit.mermaid import page
 
     previous = previous or lockfile.Lock()
-    result = load_topology(paths, previous)
+    result = load_topology(paths, previous, environment, read)
     if not result.ok:
         return Compiled(result, {})
     topology = result.topology
@@ -249,7 +343,8 @@ def compile_paths(
         result.diagnostics[:] = sorted_diagnostics(result.diagnostics)
         return Compiled(result, {})
     forgotten = {o: d for o, d in decisions.items() if d.choice == "forget"}
-    book = Runbook(command_paths(paths))
+    book = Runbook(command_paths(paths),
+                   topology.environment if topology.environments else None)
     files = terraform.emit(topology, forgotten, _templates(), book)
     files.update(io_files.module_files(terraform.MODULES))
     files["topology.md"] = page.markdown(topology, book=book)
@@ -296,7 +391,8 @@ def compile_into(paths: Sequence[str], output: str | Path,
                  warnings_as_errors: bool = False,
                  lock: str | Path | None = None,
                  locked: bool = False,
-                 lock_seed: str | Path | None = None) -> Written:
+                 lock_seed: str | Path | None = None,
+                 environment: str | None = None) -> Written:
     """Compile, write the output directory atomically and update the lock.
 
     Nothing is written when the topology or its lock has errors, when the compile would
@@ -305,7 +401,9 @@ def compile_into(paths: Sequence[str], output: str | Path,
     `locked` when the lock would change (E806). `lock`: the lock file (default: `edac.lock`
     beside the topology); a missing lock is seeded from the output's manifest (an older
     edac's record), or from `lock_seed` (the sandbox starts from the project's lock).
-    Raises Failure (E901) when the output or the lock cannot be written."""
+    `environment`: the declared environment to compile (its lock: `lock_name`).
+    Raises Failure (E901) when the output or the lock cannot be written, E904/E911 (exit 2)
+    for an environment the topology does not declare or one it needs and was not given."""
     from edac.core.diagnostics import Severity
     from edac.io.write import Manifest, OutputError, write_file, write_output
 
@@ -313,7 +411,11 @@ def compile_into(paths: Sequence[str], output: str | Path,
     if out.exists() and not out.is_dir():
         raise failure("E901", f"the output `{out}` is a file, not a directory",
                       help="give a directory (edac writes a whole Terraform root module)")
-    lock_path = Path(lock) if lock is not None else default_lock_path(paths)
+    topology_read = read_topology(paths)
+    chosen = (choose_environment(topology_read, environment)
+              if not has_errors(topology_read.diagnostics) else None)
+    lock_path = (Path(lock) if lock is not None
+                 else default_lock_path(paths, lock_name(topology_read, chosen)))
     read = read_lock(lock_path)
     manifest = Manifest.read(out)
     notes: list[Diagnostic] = []
@@ -339,7 +441,8 @@ def compile_into(paths: Sequence[str], output: str | Path,
     if read.diagnostics:
         result = Result(None, read.diagnostics, {str(lock_path): read.text or ""})
         return Written(Compiled(result, {}), out, lock_path)
-    compiled = compile_paths(paths, previous, allow_destroy, forget, _owner_spans(read))
+    compiled = compile_paths(paths, previous, allow_destroy, forget, _owner_spans(read),
+                             chosen, topology_read)
     compiled.result.diagnostics[:] = sorted_diagnostics([*compiled.result.diagnostics, *notes])
     if read.text is not None:
         compiled.result.sources[str(lock_path)] = read.text
@@ -371,14 +474,15 @@ def compile_into(paths: Sequence[str], output: str | Path,
     return written
 
 
-def check_lock(paths: Sequence[str], lock: str | Path | None = None) -> Written:
+def check_lock(paths: Sequence[str], lock: str | Path | None = None,
+               environment: str | None = None) -> Written:
     """What `compile --locked` would say, without an output directory: diagnostics (E806
     when the lock would change, the refusals of `compile`); nothing is written."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="edac-lock-check-") as tmp:
-        lock_path = Path(lock) if lock is not None else default_lock_path(paths)
-        written = compile_into(paths, Path(tmp) / "out", lock=lock_path, locked=True)
+        written = compile_into(paths, Path(tmp) / "out", lock=lock, locked=True,
+                               environment=environment)
         if written.ok:
             # compile_into wrote into the temporary output only (the lock was unchanged)
             written.removed = []
@@ -482,28 +586,47 @@ class Base:
     lock: lockfile.Lock | None
 
 
-def load_base(base: str, paths: Sequence[str]) -> Base:
+def load_base(base: str, paths: Sequence[str], environment: str | None = None) -> Base:
     """The base topology and its lock: `base` is a path (file or directory) or else a git ref,
     whose tree at `paths` is loaded (paths taken relative to the working directory), with
-    the lock where the topology's lock is. Failure (E902) when it is neither."""
+    the lock where the topology's lock is. `environment`: the one compared (a base that
+    does not have it has no topology for it). Failure (E902) when it is neither."""
     from edac.io import git
 
+    def loaded(found: Sequence[str], lock_of: Any) -> Base:
+        read = read_topology(found)
+        has = environment in read.environments or environment == read.default_environment
+        if environment is not None and not has and not has_errors(read.diagnostics):
+            return Base(None, None)  # the environment is new
+        chosen = environment if environment in read.environments else None
+        lock = lock_of(lock_name(read, chosen if chosen is not None else environment))
+        if lock.diagnostics:
+            raise Failure(lock.diagnostics, sources={str(lock.path): lock.text or ""})
+        return Base(load_topology(found, lock.lock, chosen, read), lock.lock)
+
     if os.path.exists(base):
-        read = read_lock(default_lock_path([base]))
-        if read.diagnostics:
-            raise Failure(read.diagnostics, sources={str(read.path): read.text or ""})
-        return Base(load_topology([base], read.lock), read.lock)
-    lock_path = default_lock_path(paths)
-    with git.tree_at(base, [*paths, str(lock_path)]) as (inside, prefix):
-        *topology, lock_copy = inside
+        return loaded([base], lambda name: read_lock(default_lock_path([base], name)))
+    names = [lockfile.FILE_NAME] + ([f"edac.{environment}.lock"] if environment else [])
+    locks = [str(default_lock_path(paths, n)) for n in names]
+    with git.tree_at(base, [*paths, *locks]) as (inside, prefix):
+        topology, copies = inside[:len(paths)], inside[len(paths):]
         found = [str(p) for p in topology if p.exists()]
         if not found:
             return Base(None, None)
-        read = read_lock(lock_copy)
-        if read.diagnostics:
-            raise Failure([_relabel_diagnostic(d, prefix, f"{base}:")
-                           for d in read.diagnostics])
-        return Base(_relabel(load_topology(found, read.lock), prefix, f"{base}:"), read.lock)
+
+        def lock_of(name: str) -> LockRead:
+            read = read_lock(copies[names.index(name)])
+            read.diagnostics = [_relabel_diagnostic(d, prefix, f"{base}:")
+                                for d in read.diagnostics]
+            return read
+
+        try:
+            got = loaded(found, lock_of)
+        except Failure as exc:
+            raise Failure(exc.diagnostics) from None
+        if got.result is not None:
+            got = Base(_relabel(got.result, prefix, f"{base}:"), got.lock)
+        return got
 
 
 def _relabel_diagnostic(d: Diagnostic, prefix: str, label: str) -> Diagnostic:
@@ -527,18 +650,25 @@ def _relabel(result: Result, prefix: str, label: str) -> Result:
                   {name(k): v for k, v in result.sources.items()})
 
 
-def diff(paths: Sequence[str], base: str, lock: str | Path | None = None) -> Compared:
+def diff(paths: Sequence[str], base: str, lock: str | Path | None = None,
+         environment: str | None = None) -> Compared:
     """What changes from the base (a path or a git ref) to the topology at `paths`, reading
     both locks: the base's (what it had, its rule split) and the new one (the decisions that
     cover what the change destroys). Failure: the topology or a lock has errors; the base
     cannot be read (E902) or has errors (E903)."""
     from edac.core.diff import compare
 
-    read = read_lock(Path(lock) if lock is not None else default_lock_path(paths))
+    now = read_topology(paths)
+    if has_errors(now.diagnostics):
+        raise Failure(sorted_diagnostics(now.diagnostics), sources=now.sources)
+    chosen = choose_environment(now, environment)
+    read = read_lock(Path(lock) if lock is not None
+                     else default_lock_path(paths, lock_name(now, chosen)))
     if read.diagnostics:
         raise Failure(read.diagnostics, sources={str(read.path): read.text or ""})
-    topology = _loaded(paths, read.lock)
-    before = load_base(base, paths)
+    topology = _loaded(paths, read.lock, chosen, now)
+    # a base without the declared environment has no topology for it (it is new)
+    before = load_base(base, paths, chosen if now.environments else None)
     if before.result is not None and not before.result.ok:
         head = failure("E903", f"the base `{base}` has errors; cannot compare with it",
                        help="its diagnostics follow").diagnostics
@@ -604,7 +734,7 @@ class Generated:
 
 
 def generate(paths: Sequence[str], output: str | Path, language: str = "python",
-             lock: str | Path | None = None) -> Generated:
+             lock: str | Path | None = None, environment: str | None = None) -> Generated:
     """Generate the consumer kit of the topology (typed events, producer clients, consumer
     apps) as a package in `output`, replaced atomically (nothing is written when the topology
     or its schemas cannot be generated). Failure (E901) when it cannot be written."""
@@ -619,8 +749,12 @@ def generate(paths: Sequence[str], output: str | Path, language: str = "python",
     if out.exists() and not out.is_dir():
         raise failure("E901", f"the output `{out}` is a file, not a directory",
                       help="give the directory the package goes into (e.g. `src/`)")
-    read = read_lock(Path(lock) if lock is not None else default_lock_path(paths))
-    result = load_topology(paths, read.lock)
+    now = read_topology(paths)
+    chosen = (choose_environment(now, environment) if not has_errors(now.diagnostics)
+              else None)
+    read = read_lock(Path(lock) if lock is not None
+                     else default_lock_path(paths, lock_name(now, chosen)))
+    result = load_topology(paths, read.lock, chosen, now)
     result.diagnostics[:] = sorted_diagnostics([*read.diagnostics, *result.diagnostics])
     generated = Generated(result, out)
     if not result.ok or result.topology is None or read.diagnostics:

@@ -2,6 +2,47 @@ locals {
   # Only producers from other principals need a resource policy; same-account
   # producers are governed by their own IAM policies.
   external_producers = { for k, p in var.producers : k => p if length(p.principals) > 0 }
+
+  # Every producer role (a role ARN among the principals): producer/role ARN -> what it may put
+  producer_roles = merge([
+    for k, p in var.producers : {
+      for arn in distinct(p.principals) : "${k} ${arn}" => {
+        producer = k
+        arn      = arn
+        account  = split(":", arn)[4]
+        # a role ARN's name is its last path segment (arn:...:role/path/name)
+        name   = reverse(split("/", arn))[0]
+        source = p.source
+      } if can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", arn))
+    }
+  ]...)
+  account = data.aws_caller_identity.current.account_id
+  # PutEvents on this bus, only with the producer's own source (events:source condition key:
+  # https://docs.aws.amazon.com/eventbridge/latest/userguide/policy-keys-eventbridge.html)
+  producer_policies = {
+    for key, r in local.producer_roles : key => jsonencode({
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "PutEventsOwnSource"
+        Effect    = "Allow"
+        Action    = "events:PutEvents"
+        Resource  = aws_cloudwatch_event_bus.this.arn
+        Condition = { StringEquals = { "events:source" = r.source } }
+      }]
+    })
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+# The roles of this account get their policy here; a role of another account gets it from
+# its own account (the output `producer_role_policies`), the bus policy letting it in.
+resource "aws_iam_role_policy" "producer" {
+  for_each = { for key, r in local.producer_roles : key => r if r.account == local.account }
+
+  name   = substr("edac-put-events-${var.name}-${each.value.producer}", 0, 128)
+  role   = each.value.name
+  policy = local.producer_policies[each.key]
 }
 
 resource "aws_cloudwatch_event_bus" "this" {

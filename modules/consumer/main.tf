@@ -32,10 +32,12 @@ locals {
   role_account  = var.role_arn == null ? null : split(":", var.role_arn)[4]
   cross_account = local.role_account != null && local.role_account != one(data.aws_caller_identity.current[*].account_id)
   create_iam    = (var.role_name != null || var.lambda != null) && !local.cross_account
+  # GetQueueUrl: a worker that looks its queue up by name (boto3's get_queue_url) needs it
   consume_actions = [
     "sqs:ChangeMessageVisibility",
     "sqs:DeleteMessage",
     "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
     "sqs:ReceiveMessage",
   ]
   create_esm       = var.lambda != null

@@ -23,6 +23,12 @@ def _example_of(item: pytest.Item) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each example's destroy test after every other test of the session that uses the
+    example (they are in several modules); the order is otherwise kept."""
+    items.sort(key=lambda item: getattr(item, "originalname", None) == DESTROY_TEST)
+
+
 @pytest.fixture(scope="session")
 def e2e_registry(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:

@@ -176,6 +176,8 @@ def test_alarms_reach_the_teams(deployment: Deployment) -> None:
     if deployment.name in ("orders", "marketplace"):  # they say where every alarm goes
         assert all(topo.declared_teams[t].has_alerts for t in made)
     where = " ".join(command_paths([str(deployment.example)]))
+    if topo.environments:  # the commands name the environment they are about
+        where = f"--environment {topo.environment} {where}"
     queues = deployment.outputs["consumer_queues"]
     alarms = {a["AlarmName"]: a for a in deployment.client("cloudwatch").describe_alarms()[
         "MetricAlarms"]}
@@ -396,7 +398,7 @@ def test_wiring_as_applied(deployment: Deployment) -> None:
 
 
 CONSUME_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
-                   "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+                   "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
 
 
 def other_account_role(consumer: ir.Consumer) -> str | None:
@@ -454,6 +456,48 @@ def applied_policies(deployment: Deployment) -> list[tuple[str, str, dict[str, A
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_measured_policies_are_those_applied(deployment: Deployment) -> None:
+    """edac.core.policies renders each policy as terraform sends it (what the quota checks
+    measure): string for string the documents in the state."""
+    from edac.core import policies
+
+    topo = deployment.topology
+    where = policies.Where(region=REGION, account=ACCOUNT_ID)
+    state = json.loads((deployment.out / "terraform.tfstate").read_text())
+    applied: dict[tuple[str, str, str], str] = {}
+    for resource in state["resources"]:
+        for instance in resource["instances"] if resource["mode"] == "managed" else []:
+            text = instance["attributes"].get("policy")
+            if text:
+                key = (resource.get("module", ""), resource["type"], resource["name"])
+                applied[key] = text
+    expected: dict[tuple[str, str, str], str] = {}
+    for c in topo.consumers.values():
+        module = f'module.consumer["{c.name}"]'
+        expected[(module, "aws_sqs_queue_policy", "this")] = policies.encode(
+            policies.queue_policy(topo, c, where))
+        expected[(module, "aws_sqs_queue_policy", "target_dlq")] = policies.encode(
+            policies.target_dlq_policy(topo, c, where))
+        if (module, "aws_iam_role_policy", "consume") in applied:
+            expected[(module, "aws_iam_role_policy", "consume")] = policies.encode(
+                policies.consume_policy(topo, c, where))
+        if c.queue.kms_key == "create":  # the key's id is known once it is made
+            key = (f'module.queue_key["{c.name}"]', "aws_kms_key", "this")
+            expected[key] = policies.encode(policies.key_policy(topo, c, where))
+    bus = policies.bus_policy(topo, where)
+    if bus is not None:
+        expected[("module.bus", "aws_cloudwatch_event_bus_policy", "this")] = \
+            policies.encode(bus)
+    assert expected
+    for key, text in sorted(expected.items()):
+        assert key in applied, key
+        got = applied[key]
+        if policies.KEY_ID in text:  # a key made by the topology: its id is AWS's
+            got = re.sub(r"key/[0-9a-f-]{36}", "key/" + policies.KEY_ID, got)
+        assert got == text, key
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -548,8 +592,7 @@ def test_every_applied_policy_is_least_privilege(deployment: Deployment) -> None
             (resource,) = as_list(statement["Resource"])
             actions = as_list(statement["Action"])
             if resource == deployment.queue_arn(consumer.queues.main):
-                assert sorted(actions) == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
-                                           "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+                assert sorted(actions) == CONSUME_ACTIONS
             elif resource.startswith(table):
                 assert consumer.idempotency_ttl is not None, consumer.name
                 assert sorted(actions) == ["dynamodb:DeleteItem", "dynamodb:GetItem",

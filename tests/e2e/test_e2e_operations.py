@@ -283,3 +283,19 @@ def test_a_topology_not_deployed_there(deployment: Deployment) -> None:
         assert "Traceback" not in proc.stderr + proc.stdout
         text = proc.stdout if fmt == "json" else proc.stderr
         assert "E921" in text and "market-staging-" in text and "does not exist" in text
+
+
+@pytest.mark.parametrize("example", ["orders"])
+def test_credentials_of_another_environments_account(deployment: Deployment) -> None:
+    """examples/marketplace's prod is in account 444455556666; the emulator's credentials are
+    of 123456789012: refused before any queue is read (E922), naming both accounts."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_REGION": "us-east-1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "edac.cli", "status", str(ROOT / "examples" / "marketplace"),
+         "-e", "prod", "--endpoint-url", deployment.ep.url],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "error[E922]" in proc.stderr and "444455556666" in proc.stderr
+    assert ACCOUNT in proc.stderr

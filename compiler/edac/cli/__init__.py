@@ -90,14 +90,25 @@ def main(ctx: click.Context, debug: bool) -> None:
         ctx.call_on_close(gc.enable)
 
 
+def environment_option(func: Any) -> Any:
+    return click.option(
+        "-e", "--environment", "environment", metavar="NAME", default=None,
+        help="A declared environment (default: the topology's `environment:`).")(func)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
+@click.option("-e", "--environment", "environment", metavar="NAME", default=None,
+              help="Check this declared environment only (default: every one).")
 @diagnostics_options
-def validate(paths: tuple[str, ...], fmt: str, warnings_as_errors: bool) -> None:
-    """Check a topology (files or directories) and report every problem."""
-    from edac.api import load_topology
+def validate(paths: tuple[str, ...], environment: str | None, fmt: str,
+             warnings_as_errors: bool) -> None:
+    """Check a topology (files or directories) and report every problem, in each of the
+    environments it declares."""
+    from edac.api import validate_all
 
-    result = load_topology(paths)
+    with failures(fmt):
+        result = validate_all(paths, environment)
     report(result.diagnostics, fmt, result.sources)
     code = exit_code(result.diagnostics, warnings_as_errors)
     if fmt == "human" and code == 0:
@@ -145,10 +156,11 @@ def explain(code: str | None) -> None:
 @click.option("--locked", is_flag=True,
               help="Fail (E806) instead of changing the lock: for CI, where the committed "
                    "lock must already say everything.")
+@environment_option
 @diagnostics_options
 def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...],
-             forget: tuple[str, ...], lock: str | None, locked: bool, fmt: str,
-             warnings_as_errors: bool) -> None:
+             forget: tuple[str, ...], lock: str | None, locked: bool,
+             environment: str | None, fmt: str, warnings_as_errors: bool) -> None:
     """Compile a topology into a Terraform root module, and update its lock (edac.lock).
 
     What holds data (queues, keys, the archive, the idempotency table) is recorded in the
@@ -160,7 +172,8 @@ def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...]
 
     with failures(fmt):
         written = compile_into(paths, output, set(allow_destroy), set(forget),
-                               warnings_as_errors, lock=lock, locked=locked)
+                               warnings_as_errors, lock=lock, locked=locked,
+                               environment=environment)
     diagnostics = written.compiled.result.diagnostics
     code = exit_code(diagnostics, warnings_as_errors)
     report(diagnostics, fmt, written.compiled.result.sources)
@@ -182,15 +195,16 @@ def compile_(paths: tuple[str, ...], output: str, allow_destroy: tuple[str, ...]
               help="Exit 1 (E806) when `edac compile` would change the lock.")
 @click.option("--lock", "lock", metavar="FILE",
               help="The lock file (default: edac.lock beside the topology).")
+@environment_option
 @diagnostics_options
-def lock_(paths: tuple[str, ...], check: bool, lock: str | None, fmt: str,
-          warnings_as_errors: bool) -> None:
+def lock_(paths: tuple[str, ...], check: bool, lock: str | None, environment: str | None,
+          fmt: str, warnings_as_errors: bool) -> None:
     """Check that the lock says what `edac compile` would record (as `compile --locked`,
     without an output directory): the CI gate for a committed lock."""
     from edac.api import check_lock
 
     with failures(fmt):
-        written = check_lock(paths, lock)
+        written = check_lock(paths, lock, environment)
     diagnostics = written.compiled.result.diagnostics
     report(diagnostics, fmt, written.compiled.result.sources)
     code = exit_code(diagnostics, warnings_as_errors)
@@ -206,15 +220,16 @@ def lock_(paths: tuple[str, ...], check: bool, lock: str | None, fmt: str,
               help="The directory the package <system>_events goes into (e.g. src/).")
 @click.option("--lock", "lock", metavar="FILE",
               help="The lock file (default: edac.lock beside the topology).")
+@environment_option
 @diagnostics_options
-def generate_(language: str, paths: tuple[str, ...], output: str, lock: str | None, fmt: str,
-              warnings_as_errors: bool) -> None:
+def generate_(language: str, paths: tuple[str, ...], output: str, lock: str | None,
+              environment: str | None, fmt: str, warnings_as_errors: bool) -> None:
     """Generate the consumer kit: typed events, producer clients and consumer apps (Lambda
     handler with partial batch responses and idempotency, or a container poller)."""
     from edac.api import generate
 
     with failures(fmt):
-        generated = generate(paths, output, language, lock)
+        generated = generate(paths, output, language, lock, environment)
     diagnostics = generated.result.diagnostics
     report(diagnostics, fmt, generated.result.sources)
     code = exit_code(diagnostics, warnings_as_errors)
@@ -309,18 +324,20 @@ def diagram(paths: tuple[str, ...], fmt: str, output: str | None, teams: tuple[s
                    "keys, the archive, the table) without a decision recorded in the lock.")
 @click.option("--lock", "lock", metavar="FILE",
               help="The lock file (default: edac.lock beside the topology).")
+@environment_option
 def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy: bool,
-          lock: str | None) -> None:
+          lock: str | None, environment: str | None) -> None:
     """Compare a topology with its base, as markdown for a pull-request comment.
 
     Queues the change would destroy come first, then a table of the changes, then the
     diagram of the new topology with added, removed and changed elements marked. With a git
-    ref, the same PATHS are read from that commit.
+    ref, the same PATHS are read from that commit. With --environment, that environment's
+    names and lock (one comment per environment: run it per environment in a matrix).
     """
     from edac.api import diff
 
     with failures():
-        compared = diff(paths, base, lock)
+        compared = diff(paths, base, lock, environment)
         emit_text(compared.markdown(), output)
     if fail_on_destroy:
         losses = compared.destroy_diagnostics()

@@ -33,9 +33,17 @@ def _target_options(func: F) -> F:
                              "endpoint, a local emulator).")(func)
     func = click.option("--profile", default=None, help="The AWS profile to use.")(func)
     func = click.option("--region", default=None,
-                        help="The AWS region of the deployment (default: the configured "
-                             "one).")(func)
+                        help="The AWS region of the deployment (default: the environment's, "
+                             "else the configured one).")(func)
+    func = click.option("-e", "--environment", default=None, metavar="NAME",
+                        expose_value=False, callback=_remember_environment,
+                        help="The declared environment deployed there (default: the "
+                             "topology's `environment:`).")(func)
     return func
+
+
+def _remember_environment(ctx: click.Context, _param: Any, value: str | None) -> None:
+    ctx.meta["edac.environment"] = value
 
 
 def _say(text: str) -> None:
@@ -68,10 +76,19 @@ def _context(paths: tuple[str, ...], region: str | None, profile: str | None,
     if not paths:
         raise failure("E904", "no topology given", help="give the topology's files or "
                       "directory, as the alarm's description says", exit_code=2)
-    topology = deployed_topology(paths)
+    environment = click.get_current_context().meta.get("edac.environment")
+    topology = deployed_topology(paths, environment)
     check(topology)
+    if not use_sandbox and region is None and topology.region is not None:
+        target = Target(region=topology.region, profile=profile, endpoint_url=endpoint_url)
     aws = Aws(target)
     aws.where()  # the account: no usable credentials is said before anything else
+    if not use_sandbox and topology.account is not None and aws.account != topology.account:
+        raise failure("E922", f"the credentials are for account {aws.account}, but "
+                      f"environment `{topology.environment}` is deployed to account "
+                      f"{topology.account}",
+                      help="use credentials (or a --profile) of that account, or give the "
+                      "--environment deployed in this one")
     return topology, aws
 
 

@@ -224,6 +224,8 @@ _CATALOGUE = [
          "sandbox's directory for a look."),
     Code("E910", "the local AWS emulator failed", "The emulator did not start (its log "
          "follows), or refused a request (PutEvents rejected an event)."),
+    Code("E911", "which environment?", "The topology declares several environments and "
+         "no `environment:` to compile by default: give --environment NAME."),
     # -- operating a deployed topology (E92x): status, dlq show, redrive, replay
     Code("E921", "not deployed there", "The topology names a queue, rule or archive that does "
          "not exist in the account and region the command looked in (the usual AWS "
@@ -265,6 +267,34 @@ _CATALOGUE = [
     Code("W714", "unused team", "The team is declared under `teams:`, but no producer or "
          "consumer names it in its `team:`, so none of its alerts would be sent. Usually a "
          "typo on one side."),
+    # -- environments (E74x / W74x)
+    Code("E741", "an environment sets an unknown name", "An environment under `environments:` "
+         "sets the settings of a consumer, producer, route or team the topology does not "
+         "have. Usually a typo, or an element renamed without its environments."),
+    Code("E742", "a setting that cannot differ between environments", "An environment changes "
+         "what every environment shares: whether a consumer's queue is FIFO and its message "
+         "group (they make the queue's name and type, and SQS cannot change them in place), "
+         "or a consumer's kind (`lambda` or `container`). Set it on the consumer itself."),
+    Code("E743", "the default environment is not declared", "`environment:` names the "
+         "environment compiled when no --environment is given; with `environments:` it must "
+         "be one of them."),
+    Code("E744", "invalid account or region", "An environment's `account` is an AWS account "
+         "id (12 digits, quoted in YAML) and its `region` a region code such as `eu-west-1`."),
+    Code("W745", "an environment uses another environment's account", "A value every "
+         "environment shares (a principal, a role, a function, a topic, a key) is an ARN in "
+         "the account of another declared environment: compiled for this one, it would use "
+         "that account's resource (staging writing to prod's topic). Give it per environment, "
+         "or by name."),
+    # -- AWS quotas of the policies edac emits (E75x / W75x)
+    Code("E751", "a policy over its AWS quota", "A policy edac emits, measured on the JSON "
+         "terraform sends, is larger than AWS accepts: a queue policy (8,192 bytes; it lists "
+         "every rule that feeds the consumer), the bus policy (10,240 characters by default; a "
+         "statement per producer with its principals), a role's inline policies together "
+         "(10,240 characters without whitespace; one per consumer or producer using the role) "
+         "or a key policy (32 KB). Apply would fail; the message says what makes it grow."),
+    Code("W752", "a policy near its AWS quota", "A policy edac emits is above 80 % of the "
+         "size AWS accepts: a few more rules, principals or consumers on the same role and "
+         "apply fails (E751)."),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CATALOGUE}

@@ -8,6 +8,7 @@ see only this, never YAML.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,6 +174,7 @@ class Bus:
     name: str
     archive_days: int | None
     origin: Origin | None
+    policy_quota: int | None = None  # a raised quota of the bus policy's size (characters)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,16 @@ class Topology:
     tag_origins: dict[str, Origin] = field(compare=False, repr=False, default_factory=dict)
     # where `name` (first given) and `environment` were written
     setting_origins: dict[str, Origin] = field(compare=False, repr=False, default_factory=dict)
+    # the environment compiled, when the topology declares `environments:`: its account and
+    # region (None: those of the credentials / the `region` variable's default)
+    account: str | None = None
+    region: str | None = None
+    # every declared environment: name -> (account or None, where it is declared)
+    environments: dict[str, tuple[str | None, Origin]] = field(default_factory=dict)
+    # values an environment sets over the topology's own: where the topology's value is (or
+    # would be) -> where the environment's is written; span() and written() follow them
+    overrides: dict[tuple[str, Path_], Origin] = field(compare=False, repr=False,
+                                                       default_factory=dict)
 
     @property
     def teams(self) -> list[str]:
@@ -227,22 +239,43 @@ class Topology:
         neither to its own topic nor to an existing topic of the team."""
         return sorted({c.team for c in self.consumers.values() if self.alarm_topic(c) is None})
 
+    def located(self, origin: Origin, *sub: str | int) -> tuple[str, Path_]:
+        """Where the value at `sub` below `origin` is written: in the topology's element, or
+        in the compiled environment when it sets that value."""
+        path = origin.path + sub
+        if self.overrides:
+            for n in range(len(path), 0, -1):
+                moved = self.overrides.get((origin.file, path[:n]))
+                if moved is not None:
+                    return moved.file, moved.path + path[n:]
+        return origin.file, path
+
     def span(self, origin: Origin | None, *sub: str | int, key: bool = False) -> Span | None:
         if origin is None:
             return None
-        spans = self.spans.get(origin.file)
+        file, path = self.located(origin, *sub)
+        spans = self.spans.get(file)
         if spans is None:
             return None
-        path = origin.path + sub
         return spans.key(path) if key else spans.value(path)
 
     def written(self, origin: Origin, *sub: str | int) -> bool:
         """Whether the value at `sub` below `origin` was written in the file (not defaulted)."""
-        spans = self.spans.get(origin.file)
-        return spans is not None and (origin.path + sub) in spans.values
+        file, path = self.located(origin, *sub)
+        spans = self.spans.get(file)
+        return spans is not None and path in spans.values
+
+    def overridden(self, origin: Origin, *sub: str | int) -> bool:
+        """Whether the compiled environment sets the value at `sub` below `origin`."""
+        return self.located(origin, *sub) != (origin.file, origin.path + sub)
 
     def rules(self) -> list[tuple[Route, Rule]]:
         return [(route, rule) for route in self.routes.values() for rule in route.rules]
+
+    @functools.cached_property
+    def targeting(self) -> dict[str, tuple[Rule, ...]]:
+        """rules_by_consumer(), computed once (read-only: for checks that ask per consumer)."""
+        return {name: tuple(rules) for name, rules in self.rules_by_consumer().items()}
 
     def rules_by_consumer(self) -> dict[str, list[Rule]]:
         """The rules that target each consumer, in rule order."""

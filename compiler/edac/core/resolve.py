@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edac.core import defaults as builtin
+from edac.core import environments as envs
 from edac.core import ir, names
 from edac.core.diagnostics import Diagnostic, Related, Severity, Span
 from edac.core.load import did_you_mean
@@ -35,7 +36,7 @@ from edac.core.spec import (
 from edac.patterns import validate_pattern
 
 _KINDS = ("teams", "producers", "events", "consumers", "routes")
-_SYSTEM = ("environment", "tags", "bus", "defaults")
+_SYSTEM = ("environment", "environments", "tags", "bus", "defaults")
 
 
 @dataclass
@@ -79,7 +80,8 @@ class Resolved:
 def resolve(files: list[tuple[SourceFile, FileSpec]],
             schemas: Mapping[str, SchemaText] | None = None,
             trusted: AbstractSet[str] = frozenset(),
-            splits: Mapping[str, Sequence[Sequence[str]]] | None = None) -> Resolved:
+            splits: Mapping[str, Sequence[Sequence[str]]] | None = None,
+            environment: str | None = None) -> Resolved:
     """The IR of the validated files. `schemas`: the text of every file `schema_paths` names;
     `trusted`: schema texts already known to be valid JSON Schemas (not checked again);
     `splits`: the rule split the lock recorded (route's first name -> the first names of the
@@ -90,7 +92,34 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
     elements = _collect_elements(files, col)
     if system is None:
         return Resolved(None, col.diagnostics, tuple(col.checked))
-    name, environment, tags, tag_origins, bus_spec, defaults, setting_origins = system
+    (name, default_env, tags, tag_origins, bus_spec, defaults, setting_origins,
+     declared_envs) = system
+    declared: dict[str, tuple[str | None, ir.Origin]] = {}
+    overlay = None
+    if declared_envs is not None:
+        env_specs, env_file = declared_envs
+        declared = {n: (e.account, ir.Origin(env_file, ("environments", n)))
+                    for n, e in env_specs.items()}
+        if default_env is not None and default_env not in env_specs and env_specs:
+            guess = did_you_mean(default_env, set(env_specs))
+            origin = setting_origins["environment"]
+            col.error("E743", f"`environment: {default_env}` is not one of the declared "
+                      "environments", origin.file, origin.path, "not under `environments:`",
+                      help=f"did you mean `{guess}`?" if guess else
+                      "name the environment compiled when no --environment is given, or "
+                      "declare it under `environments:`")
+        chosen = environment if environment is not None else default_env
+        if chosen is not None and chosen in env_specs:
+            overlay = envs.Overlay(chosen, env_specs[chosen], declared[chosen][1])
+            _check_overlay(overlay, elements, col)
+            tags, tag_origins, bus_spec, defaults = _lay_system(
+                overlay, tags, tag_origins, bus_spec, defaults, env_file)
+            _lay_elements(overlay, elements)
+    elif environment is not None and environment != default_env:
+        # the API refuses this before (E904): no environments declared
+        col.error("E743", f"the topology declares no environment `{environment}`",
+                  sorted(col.spans)[0], (), "no `environments:`")
+    environment = overlay.name if overlay is not None else default_env
     prefix = names.prefix(name, environment)
 
     teams = {
@@ -111,17 +140,18 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
 
     bus_origin = None
     bus_name = names.bus(prefix)
-    archive_days = None
+    archive_days = policy_quota = None
     if bus_spec is not None:
         spec_b, bus_origin = bus_spec
         bus_name = spec_b.name if spec_b.name is not None else bus_name
         archive_days = spec_b.archive_days
+        policy_quota = getattr(spec_b, "policy_quota", None)
     topology = ir.Topology(
         name=name,
         environment=environment,
         prefix=prefix,
         tags=tags,
-        bus=ir.Bus(bus_name, archive_days, bus_origin),
+        bus=ir.Bus(bus_name, archive_days, bus_origin, policy_quota),
         producers=dict(sorted(producers.items())),
         events=dict(sorted(events.items())),
         consumers=dict(sorted(consumers.items())),
@@ -131,6 +161,10 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
         tag_origins=tag_origins,
         setting_origins=setting_origins,
         declared_teams=dict(sorted(teams.items())),
+        account=overlay.spec.account if overlay is not None else None,
+        region=overlay.spec.region if overlay is not None else None,
+        environments=declared,
+        overrides=overlay.overrides if overlay is not None else {},
     )
     return Resolved(topology, col.diagnostics, tuple(col.checked))
 
@@ -147,6 +181,7 @@ _System = tuple[
     Any,
     dict[str, tuple[Any, ir.Origin]],
     dict[str, ir.Origin],
+    Any,  # (the environments' specs, the file declaring them) or None
 ]
 
 
@@ -229,7 +264,67 @@ def _system_settings(files: list[tuple[SourceFile, FileSpec]], col: _Collector) 
         (bus[0], ir.Origin(bus[1], ("bus",))) if bus else None,
         defaults,
         setting_origins,
+        given.get("environments"),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the compiled environment
+
+
+def _check_overlay(overlay: envs.Overlay, elements: _Elements, col: _Collector) -> None:
+    def report(code: str, message: str, file: str, path: Path_, label: str,
+               help_text: str | None) -> None:
+        col.error(code, message, file, path, label, help=help_text, key=True)
+
+    known = {kind: set(getattr(elements, kind)) for kind in
+             ("teams", "producers", "consumers", "routes")}
+    envs.unknown_names(overlay, known, report)
+    kinds = {n: "lambda" if spec.lambda_ is not None else "container"
+             for n, (spec, _) in elements.consumers.items()}
+    envs.fixed_settings(overlay, kinds, report)
+
+
+def _lay_system(overlay: envs.Overlay, tags: dict[str, str], tag_origins: dict[str, ir.Origin],
+                bus_spec: Any, defaults: dict[str, tuple[Any, ir.Origin]],
+                env_file: str) -> tuple[dict[str, str], dict[str, ir.Origin], Any,
+                                        dict[str, tuple[Any, ir.Origin]]]:
+    spec = overlay.spec
+    if spec.tags:
+        tags = {**tags, **spec.tags}
+        tag_origins = {**tag_origins,
+                       **{k: overlay.at("tags", k) for k in spec.tags}}
+    if spec.bus is not None:
+        base, origin = bus_spec if bus_spec is not None else (None, ir.Origin(env_file, ("bus",)))
+        bus_spec = (overlay.lay(base, origin, spec.bus, overlay.at("bus")), origin)
+    if spec.defaults is not None:
+        defaults = dict(defaults)
+        for part in ("queue", "alarms", "retry"):
+            over = getattr(spec.defaults, part)
+            if over is None:
+                continue
+            base, origin = defaults.get(part, (None, ir.Origin(env_file, ("defaults", part))))
+            defaults[part] = (overlay.lay(base, origin, over, overlay.at("defaults", part)),
+                              origin)
+    return tags, tag_origins, bus_spec, defaults
+
+
+def _lay_elements(overlay: envs.Overlay, elements: _Elements) -> None:
+    spec = overlay.spec
+    for name, over in spec.teams.items():
+        if name in elements.teams and over.alerts is not None:
+            team, origin = elements.teams[name]
+            # a team's alerts are replaced whole: subscriptions and a topic never mix
+            overlay.overrides[(origin.file, origin.path + ("alerts",))] = overlay.at(
+                "teams", name, "alerts")
+            elements.teams[name] = (team.model_copy(update={"alerts": over.alerts}), origin)
+    for kind in ("producers", "consumers", "routes"):
+        table: dict[str, tuple[Any, ir.Origin]] = getattr(elements, kind)
+        for name, given in getattr(spec, kind).items():
+            if name in table:
+                base, origin = table[name]
+                over = envs.same_kind(given, base) if kind == "consumers" else given
+                table[name] = (overlay.lay(base, origin, over, overlay.at(kind, name)), origin)
 
 
 # ---------------------------------------------------------------------------------------------

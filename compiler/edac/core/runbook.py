@@ -24,9 +24,11 @@ class Runbook:
     (empty: the current directory)."""
 
     topology: tuple[str, ...] = ()
+    environment: str | None = None  # the compiled environment, when the topology has several
 
     def _edac(self, *words: str) -> str:
-        return command("edac", *words, *self.topology)
+        chosen = ("--environment", self.environment) if self.environment else ()
+        return command("edac", *words, *chosen, *self.topology)
 
     def status(self) -> str:
         return self._edac("status")
@@ -71,7 +73,7 @@ def consumer_alarms(topo: ir.Topology, c: ir.Consumer, book: Runbook) -> dict[st
                 f"{b.redrive(c.name, 'target-dlq')}."),
         }
 
-    full, short = texts(book), texts(Runbook())
+    full, short = texts(book), texts(Runbook(environment=book.environment))
     return {k: _fit(full[k], short[k]) for k in full}
 
 
@@ -97,5 +99,5 @@ def rule_alarms(topo: ir.Topology, route: ir.Route, rule: ir.Rule,
                 f"either, so no queue holds them. {lost}"),
         }
 
-    full, short = texts(book), texts(Runbook())
+    full, short = texts(book), texts(Runbook(environment=book.environment))
     return {k: _fit(full[k], short[k]) for k in full}

@@ -83,6 +83,10 @@ class BusSpec(_Model):
         None, ge=0, description="Archive every event for this many days (0 = forever); "
         "absent = no archive"
     )
+    policy_quota: int | None = Field(
+        None, ge=10_240, le=1_000_000, description="The account's raised quota of the bus "
+        "policy size, in characters (default: AWS's 10,240)"
+    )
 
 
 class QueueSpec(_Model):
@@ -280,6 +284,84 @@ class RouteSpec(_Model):
     )
 
 
+# -- environments: one topology, deployed several times ----------------------------------------
+
+
+class LambdaOverride(_Model):
+    """What may differ about a Lambda consumer in an environment."""
+
+    function: Text | None = Field(None, description="Function name or ARN in this environment")
+    timeout: FunctionTimeout | None = None
+    batch_size: int | None = Field(None, ge=1, le=10_000)
+    batching_window: BatchingWindow | None = None
+    max_concurrency: int | None = Field(None, ge=2, le=1000)
+    role: str | None = Field(None, min_length=1)
+
+
+class ContainerOverride(_Model):
+    """What may differ about a container consumer in an environment."""
+
+    role: Text | None = Field(None, description="IAM role (name or ARN) in this environment")
+
+
+class ConsumerOverride(_Model):
+    """A consumer's settings in one environment (over its own). Its kind, team, events and
+    whether its queue is FIFO are the same everywhere."""
+
+    queue: QueueSpec | None = None
+    alarms: AlarmsSpec | None = None
+    lambda_: LambdaOverride | None = Field(None, alias="lambda")
+    container: ContainerOverride | None = None
+
+
+class ProducerOverride(_Model):
+    """A producer's settings in one environment."""
+
+    principals: list[Text] | None = Field(
+        None, description="The principals allowed to put its events in this environment "
+        "(instead of the producer's own)")
+
+
+class RouteOverride(_Model):
+    """A route's settings in one environment (its events, filter and consumers stay)."""
+
+    retry: RetrySpec | None = None
+
+
+class TeamOverride(_Model):
+    """Where a team's alarms go in one environment (instead of its own `alerts`)."""
+
+    alerts: AlertsSpec | None = None
+
+
+class EnvironmentBusSpec(_Model):
+    """The bus in one environment."""
+
+    name: str | None = Field(None, description="The bus's name in this environment (when "
+                             "the topology names its bus)")
+    archive_days: int | None = Field(None, ge=0, description="Archive retention in this "
+                                     "environment (0 = forever)")
+
+
+class EnvironmentSpec(_Model):
+    """One environment the topology is deployed to: its account and region, and the few
+    settings that differ there. Names follow it (`<name>-<environment>-...`)."""
+
+    description: str | None = None
+    account: str | None = Field(
+        None, description="The 12-digit AWS account id it is deployed to (terraform refuses "
+        "other credentials)")
+    region: str | None = Field(None, description="The AWS region it is deployed to")
+    tags: dict[str, str] | None = Field(None, description="Tags over the topology's own")
+    bus: EnvironmentBusSpec | None = None
+    defaults: DefaultsSpec | None = Field(
+        None, description="Defaults over the topology's own (a consumer's own settings win)")
+    teams: dict[str, TeamOverride] = Field(default_factory=dict)
+    producers: dict[str, ProducerOverride] = Field(default_factory=dict)
+    consumers: dict[str, ConsumerOverride] = Field(default_factory=dict)
+    routes: dict[str, RouteOverride] = Field(default_factory=dict)
+
+
 class FileSpec(_Model):
     """One topology file. Settings of the system are given once across all files."""
 
@@ -292,7 +374,12 @@ class FileSpec(_Model):
 
     version: Literal[1] = Field(description="Format version; always 1")
     name: str | None = Field(None, description="System name; prefixes every AWS resource name")
-    environment: str | None = Field(None, description="Environment; part of every resource name")
+    environment: str | None = Field(
+        None, description="Environment; part of every resource name. With `environments`: "
+        "the one compiled when no --environment is given")
+    environments: dict[str, EnvironmentSpec] | None = Field(
+        None, description="The environments the topology is deployed to (`edac compile "
+        "--environment NAME`)")
     tags: dict[str, str] | None = Field(None, description="Tags applied to every resource")
     bus: BusSpec | None = None
     defaults: DefaultsSpec | None = None

@@ -1,6 +1,12 @@
 mock_provider "aws" {
   override_during = plan
 
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+
   mock_resource "aws_cloudwatch_event_archive" {
     defaults = {
       arn = "arn:aws:events:eu-west-1:111122223333:archive/mocked"
@@ -129,5 +135,57 @@ run "cross_account_producers" {
   assert {
     condition     = [for s in jsondecode(aws_cloudwatch_event_bus_policy.this[0].policy).Statement : s.Condition.StringEquals["events:source"] if s.Sid == "PutEventspayments"] == ["shop.payments"]
     error_message = "each producer is limited to its own source"
+  }
+}
+
+run "producer_roles_get_their_policy" {
+  command = plan
+
+  variables {
+    producers = {
+      orders = {
+        source = "com.shop.orders"
+        principals = [
+          "arn:aws:iam::111122223333:role/service/orders-api", # this account: attached here
+          "arn:aws:iam::444455556666:role/orders-worker",      # another account: output
+          "555566667777",                                      # an account: the bus policy only
+        ]
+      }
+      billing = {
+        source     = "com.shop.billing"
+        principals = ["arn:aws:iam::111122223333:role/orders-api2"]
+      }
+    }
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.producer) == 2
+    error_message = "one policy per producer role of this account"
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.producer["orders arn:aws:iam::111122223333:role/service/orders-api"].role == "orders-api"
+    error_message = "the policy goes on the role by its name (the last segment of its path)"
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.producer["billing arn:aws:iam::111122223333:role/orders-api2"].policy).Statement[0] == {
+      Sid       = "PutEventsOwnSource"
+      Effect    = "Allow"
+      Action    = "events:PutEvents"
+      Resource  = "arn:aws:events:eu-west-1:111122223333:event-bus/shop"
+      Condition = { StringEquals = { "events:source" = "com.shop.billing" } }
+    }
+    error_message = "PutEvents on this bus with the producer's own source only"
+  }
+
+  assert {
+    condition     = keys(output.producer_role_policies) == ["orders arn:aws:iam::444455556666:role/orders-worker"]
+    error_message = "the other account's role is in the output, not attached"
+  }
+
+  assert {
+    condition     = jsondecode(output.producer_role_policies["orders arn:aws:iam::444455556666:role/orders-worker"].policy).Statement[0].Condition.StringEquals["events:source"] == "com.shop.orders"
+    error_message = "the output policy is limited to the producer's source"
   }
 }

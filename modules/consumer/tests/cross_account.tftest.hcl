@@ -41,7 +41,7 @@ run "other_account_role" {
       Sid       = "ConsumeFromRoleAccount"
       Effect    = "Allow"
       Principal = { AWS = "arn:aws:iam::444455556666:role/workers/billing-worker" }
-      Action    = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+      Action    = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
       Resource  = "arn:aws:sqs:eu-west-1:111122223333:billing-orders"
     }
     error_message = "the queue policy must let exactly that role consume the main queue"

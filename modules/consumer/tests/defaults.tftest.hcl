@@ -179,7 +179,7 @@ run "consumer_role_policy" {
     condition = jsondecode(aws_iam_role_policy.consume[0].policy).Statement[0] == {
       Sid      = "ConsumeQueue"
       Effect   = "Allow"
-      Action   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+      Action   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
       Resource = "arn:aws:sqs:eu-west-1:111122223333:billing-orders"
     }
     error_message = "consume statement must be least privilege on the main queue only"

@@ -7,7 +7,17 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 
-from edac.core.checks import alerts, aws_names, graph, patterns, queues, schemas, text
+from edac.core.checks import (
+    alerts,
+    aws_names,
+    environments,
+    graph,
+    patterns,
+    queues,
+    quotas,
+    schemas,
+    text,
+)
 from edac.core.diagnostics import Diagnostic
 from edac.core.ir import Topology
 
@@ -16,10 +26,12 @@ Check = Callable[[Topology], Iterable[Diagnostic]]
 CHECKS: tuple[Check, ...] = (
     *aws_names.CHECKS,
     *alerts.CHECKS,
+    *environments.CHECKS,
     *queues.CHECKS,
     *patterns.CHECKS,
     *schemas.CHECKS,
     *graph.CHECKS,
+    *quotas.CHECKS,
     *text.CHECKS,
 )
 

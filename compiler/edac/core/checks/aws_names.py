@@ -46,6 +46,8 @@ def _printable(text: str) -> bool:
 def system_names(topo: Topology) -> Iterator[Diagnostic]:
     for setting in ("name", "environment"):
         value = topo.name if setting == "name" else topo.environment
+        if setting == "environment" and value in topo.environments:
+            continue  # a declared environment: checks.environments, at its declaration
         origin = topo.setting_origins.get(setting)
         if value is not None and not NAME.fullmatch(value):
             yield diag(topo, "E601", f"the system {setting} `{value}` is not usable in AWS names",

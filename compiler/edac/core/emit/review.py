@@ -19,6 +19,12 @@ COMMENT_MAX = 65_000  # GitHub refuses comments over 65,536 characters
 MARKER = "<!-- edac diff -->"  # lets a workflow find (and update) its earlier comment
 
 
+def code_comment(name: str) -> str:
+    """An environment's name inside the HTML comment of the marker (a checked AWS name; any
+    `-->` or `<` is dropped all the same)."""
+    return "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
+
+
 
 def _value(text: str | None) -> str:
     return code(text) if text else "(none)"
@@ -152,7 +158,17 @@ def _diagram(diff: Diff, budget: int) -> list[str]:
 
 def markdown(diff: Diff, base: str) -> str:
     """The pull-request comment: destroyed queues first, the changes, then the diagram."""
-    lines = [MARKER, f"## edac: topology changes against {code(base)}", ""]
+    topo = diff.new
+    if topo.environments and topo.environment is not None:
+        # one comment per environment: each job of a matrix finds (and updates) its own
+        where = ", ".join(x for x in (f"account {topo.account}" if topo.account else "",
+                                      topo.region or "") if x)
+        title = (f"## edac: topology changes in environment {code(topo.environment)}"
+                 + (f" ({where})" if where else "") + f" against {code(base)}")
+        marker = f"<!-- edac diff {code_comment(topo.environment)} -->"
+    else:
+        title, marker = f"## edac: topology changes against {code(base)}", MARKER
+    lines = [marker, title, ""]
     if diff.old is None:
         lines += [f"The base has no topology at these paths: all of {code(diff.new.prefix)} "
                   "is new.", ""]

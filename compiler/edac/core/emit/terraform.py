@@ -147,6 +147,10 @@ def _existing_topics(topo: ir.Topology) -> dict[str, str]:
     return {t.name: t.topic for t in topo.declared_teams.values() if t.topic is not None}
 
 
+# the `region` variable's default when the environment does not say
+DEFAULT_REGION = "us-east-1"
+
+
 def root_files(topo: ir.Topology, templates: Templates,
                book: Runbook | None = None) -> dict[str, str]:
     """The root module's own files."""
@@ -160,8 +164,10 @@ def root_files(topo: ir.Topology, templates: Templates,
     }
     files = {
         "versions.tf": templates.render("versions.tf.j2", terraform_version="1.5"),
-        "providers.tf": templates.render("providers.tf.j2", tags=topo.tags),
-        "variables.tf": templates.render("variables.tf.j2"),
+        "providers.tf": templates.render("providers.tf.j2", tags=topo.tags,
+                                         account=topo.account, environment=topo.environment),
+        "variables.tf": templates.render("variables.tf.j2",
+                                         region=topo.region or DEFAULT_REGION),
         "bus.tf": templates.render("bus.tf.j2", bus=_bus(topo)),
         "alarms.tf": templates.render(
             "alarms.tf.j2", topics=_alert_topics(topo), existing=_existing_topics(topo)

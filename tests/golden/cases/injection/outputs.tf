@@ -62,3 +62,8 @@ output "cross_account_role_policies" {
     if consumer.cross_account_role_policy != null
   }
 }
+
+output "producer_role_policies" {
+  description = "Per producer role of another account (`<producer> <role ARN>`): the IAM policy that account must attach to the role (PutEvents on this bus with the producer's source; the bus policy already lets it in). The roles of this account have it attached."
+  value       = module.bus.producer_role_policies
+}

@@ -14,9 +14,9 @@ locals {
         target_dlq_not_empty = "market-staging-audit-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer audit: messages failed processing 5 times and were moved from market-staging-audit to its DLQ market-staging-audit-dlq. Look at them: edac dlq show audit examples/marketplace. After the fix, move them back: edac redrive audit --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer audit: the oldest message in market-staging-audit is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer audit: EventBridge could not deliver events to market-staging-audit (queue policy, KMS key, or retries exhausted); they are in market-staging-audit-target-dlq. Look at them: edac dlq show audit examples/marketplace. After the fix, deliver them: edac redrive audit --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer audit: messages failed processing 5 times and were moved from market-staging-audit to its DLQ market-staging-audit-dlq. Look at them: edac dlq show audit --environment staging examples/marketplace. After the fix, move them back: edac redrive audit --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer audit: the oldest message in market-staging-audit is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer audit: EventBridge could not deliver events to market-staging-audit (queue policy, KMS key, or retries exhausted); they are in market-staging-audit-target-dlq. Look at them: edac dlq show audit --environment staging examples/marketplace. After the fix, deliver them: edac redrive audit --from target-dlq --environment staging examples/marketplace."
       }
       team                                 = "security"
       fifo                                 = false
@@ -51,9 +51,9 @@ locals {
         target_dlq_not_empty = "market-staging-crm-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer crm: messages failed processing 5 times and were moved from market-staging-crm to its DLQ market-staging-crm-dlq. Look at them: edac dlq show crm examples/marketplace. After the fix, move them back: edac redrive crm --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer crm: the oldest message in market-staging-crm is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer crm: EventBridge could not deliver events to market-staging-crm (queue policy, KMS key, or retries exhausted); they are in market-staging-crm-target-dlq. Look at them: edac dlq show crm examples/marketplace. After the fix, deliver them: edac redrive crm --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer crm: messages failed processing 5 times and were moved from market-staging-crm to its DLQ market-staging-crm-dlq. Look at them: edac dlq show crm --environment staging examples/marketplace. After the fix, move them back: edac redrive crm --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer crm: the oldest message in market-staging-crm is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer crm: EventBridge could not deliver events to market-staging-crm (queue policy, KMS key, or retries exhausted); they are in market-staging-crm-target-dlq. Look at them: edac dlq show crm --environment staging examples/marketplace. After the fix, deliver them: edac redrive crm --from target-dlq --environment staging examples/marketplace."
       }
       team                                 = "growth"
       fifo                                 = false
@@ -88,9 +88,9 @@ locals {
         target_dlq_not_empty = "market-staging-email-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer email: messages failed processing 5 times and were moved from market-staging-email to its DLQ market-staging-email-dlq. Look at them: edac dlq show email examples/marketplace. After the fix, move them back: edac redrive email --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer email: the oldest message in market-staging-email is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer email: EventBridge could not deliver events to market-staging-email (queue policy, KMS key, or retries exhausted); they are in market-staging-email-target-dlq. Look at them: edac dlq show email examples/marketplace. After the fix, deliver them: edac redrive email --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer email: messages failed processing 5 times and were moved from market-staging-email to its DLQ market-staging-email-dlq. Look at them: edac dlq show email --environment staging examples/marketplace. After the fix, move them back: edac redrive email --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer email: the oldest message in market-staging-email is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer email: EventBridge could not deliver events to market-staging-email (queue policy, KMS key, or retries exhausted); they are in market-staging-email-target-dlq. Look at them: edac dlq show email --environment staging examples/marketplace. After the fix, deliver them: edac redrive email --from target-dlq --environment staging examples/marketplace."
       }
       team                          = "comms"
       fifo                          = false
@@ -130,9 +130,9 @@ locals {
         target_dlq_not_empty = "market-staging-fraud-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer fraud: messages failed processing 5 times and were moved from market-staging-fraud to its DLQ market-staging-fraud-dlq. Look at them: edac dlq show fraud examples/marketplace. After the fix, move them back: edac redrive fraud --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer fraud: the oldest message in market-staging-fraud is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer fraud: EventBridge could not deliver events to market-staging-fraud (queue policy, KMS key, or retries exhausted); they are in market-staging-fraud-target-dlq. Look at them: edac dlq show fraud examples/marketplace. After the fix, deliver them: edac redrive fraud --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer fraud: messages failed processing 5 times and were moved from market-staging-fraud to its DLQ market-staging-fraud-dlq. Look at them: edac dlq show fraud --environment staging examples/marketplace. After the fix, move them back: edac redrive fraud --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer fraud: the oldest message in market-staging-fraud is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer fraud: EventBridge could not deliver events to market-staging-fraud (queue policy, KMS key, or retries exhausted); they are in market-staging-fraud-target-dlq. Look at them: edac dlq show fraud --environment staging examples/marketplace. After the fix, deliver them: edac redrive fraud --from target-dlq --environment staging examples/marketplace."
       }
       team                                 = "risk"
       fifo                                 = false
@@ -167,9 +167,9 @@ locals {
         target_dlq_not_empty = "market-staging-ledger-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer ledger: messages failed processing 5 times and were moved from market-staging-ledger.fifo to its DLQ market-staging-ledger-dlq.fifo. Look at them: edac dlq show ledger examples/marketplace. After the fix, move them back: edac redrive ledger --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer ledger: the oldest message in market-staging-ledger.fifo is older than 5m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer ledger: EventBridge could not deliver events to market-staging-ledger.fifo (queue policy, KMS key, or retries exhausted); they are in market-staging-ledger-target-dlq. Look at them: edac dlq show ledger examples/marketplace. After the fix, deliver them: edac redrive ledger --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer ledger: messages failed processing 5 times and were moved from market-staging-ledger.fifo to its DLQ market-staging-ledger-dlq.fifo. Look at them: edac dlq show ledger --environment staging examples/marketplace. After the fix, move them back: edac redrive ledger --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer ledger: the oldest message in market-staging-ledger.fifo is older than 5m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer ledger: EventBridge could not deliver events to market-staging-ledger.fifo (queue policy, KMS key, or retries exhausted); they are in market-staging-ledger-target-dlq. Look at them: edac dlq show ledger --environment staging examples/marketplace. After the fix, deliver them: edac redrive ledger --from target-dlq --environment staging examples/marketplace."
       }
       team                          = "payments"
       fifo                          = true
@@ -209,9 +209,9 @@ locals {
         target_dlq_not_empty = "market-staging-loyalty-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer loyalty: messages failed processing 5 times and were moved from market-staging-loyalty to its DLQ market-staging-loyalty-dlq. Look at them: edac dlq show loyalty examples/marketplace. After the fix, move them back: edac redrive loyalty --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer loyalty: the oldest message in market-staging-loyalty is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer loyalty: EventBridge could not deliver events to market-staging-loyalty (queue policy, KMS key, or retries exhausted); they are in market-staging-loyalty-target-dlq. Look at them: edac dlq show loyalty examples/marketplace. After the fix, deliver them: edac redrive loyalty --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer loyalty: messages failed processing 5 times and were moved from market-staging-loyalty to its DLQ market-staging-loyalty-dlq. Look at them: edac dlq show loyalty --environment staging examples/marketplace. After the fix, move them back: edac redrive loyalty --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer loyalty: the oldest message in market-staging-loyalty is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer loyalty: EventBridge could not deliver events to market-staging-loyalty (queue policy, KMS key, or retries exhausted); they are in market-staging-loyalty-target-dlq. Look at them: edac dlq show loyalty --environment staging examples/marketplace. After the fix, deliver them: edac redrive loyalty --from target-dlq --environment staging examples/marketplace."
       }
       team                          = "growth"
       fifo                          = false
@@ -251,9 +251,9 @@ locals {
         target_dlq_not_empty = "market-staging-push-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer push: messages failed processing 5 times and were moved from market-staging-push to its DLQ market-staging-push-dlq. Look at them: edac dlq show push examples/marketplace. After the fix, move them back: edac redrive push --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer push: the oldest message in market-staging-push is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer push: EventBridge could not deliver events to market-staging-push (queue policy, KMS key, or retries exhausted); they are in market-staging-push-target-dlq. Look at them: edac dlq show push examples/marketplace. After the fix, deliver them: edac redrive push --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer push: messages failed processing 5 times and were moved from market-staging-push to its DLQ market-staging-push-dlq. Look at them: edac dlq show push --environment staging examples/marketplace. After the fix, move them back: edac redrive push --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer push: the oldest message in market-staging-push is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer push: EventBridge could not deliver events to market-staging-push (queue policy, KMS key, or retries exhausted); they are in market-staging-push-target-dlq. Look at them: edac dlq show push --environment staging examples/marketplace. After the fix, deliver them: edac redrive push --from target-dlq --environment staging examples/marketplace."
       }
       team                          = "comms"
       fifo                          = false
@@ -293,9 +293,9 @@ locals {
         target_dlq_not_empty = "market-staging-shipping-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer shipping: messages failed processing 5 times and were moved from market-staging-shipping to its DLQ market-staging-shipping-dlq. Look at them: edac dlq show shipping examples/marketplace. After the fix, move them back: edac redrive shipping --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer shipping: the oldest message in market-staging-shipping is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer shipping: EventBridge could not deliver events to market-staging-shipping (queue policy, KMS key, or retries exhausted); they are in market-staging-shipping-target-dlq. Look at them: edac dlq show shipping examples/marketplace. After the fix, deliver them: edac redrive shipping --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer shipping: messages failed processing 5 times and were moved from market-staging-shipping to its DLQ market-staging-shipping-dlq. Look at them: edac dlq show shipping --environment staging examples/marketplace. After the fix, move them back: edac redrive shipping --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer shipping: the oldest message in market-staging-shipping is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer shipping: EventBridge could not deliver events to market-staging-shipping (queue policy, KMS key, or retries exhausted); they are in market-staging-shipping-target-dlq. Look at them: edac dlq show shipping --environment staging examples/marketplace. After the fix, deliver them: edac redrive shipping --from target-dlq --environment staging examples/marketplace."
       }
       team                          = "logistics"
       fifo                          = false
@@ -335,9 +335,9 @@ locals {
         target_dlq_not_empty = "market-staging-sms-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer sms: messages failed processing 5 times and were moved from market-staging-sms to its DLQ market-staging-sms-dlq. Look at them: edac dlq show sms examples/marketplace. After the fix, move them back: edac redrive sms --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer sms: the oldest message in market-staging-sms is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer sms: EventBridge could not deliver events to market-staging-sms (queue policy, KMS key, or retries exhausted); they are in market-staging-sms-target-dlq. Look at them: edac dlq show sms examples/marketplace. After the fix, deliver them: edac redrive sms --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer sms: messages failed processing 5 times and were moved from market-staging-sms to its DLQ market-staging-sms-dlq. Look at them: edac dlq show sms --environment staging examples/marketplace. After the fix, move them back: edac redrive sms --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer sms: the oldest message in market-staging-sms is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer sms: EventBridge could not deliver events to market-staging-sms (queue policy, KMS key, or retries exhausted); they are in market-staging-sms-target-dlq. Look at them: edac dlq show sms --environment staging examples/marketplace. After the fix, deliver them: edac redrive sms --from target-dlq --environment staging examples/marketplace."
       }
       team                          = "comms"
       fifo                          = false
@@ -377,9 +377,9 @@ locals {
         target_dlq_not_empty = "market-staging-webhooks-target-dlq-not-empty"
       }
       alarm_descriptions = {
-        dlq_not_empty        = "Consumer webhooks: messages failed processing 5 times and were moved from market-staging-webhooks to its DLQ market-staging-webhooks-dlq. Look at them: edac dlq show webhooks examples/marketplace. After the fix, move them back: edac redrive webhooks --from dlq examples/marketplace."
-        oldest_message_age   = "Consumer webhooks: the oldest message in market-staging-webhooks is older than 10m, so the consumer is behind or stopped. Its queues: edac status examples/marketplace."
-        target_dlq_not_empty = "Consumer webhooks: EventBridge could not deliver events to market-staging-webhooks (queue policy, KMS key, or retries exhausted); they are in market-staging-webhooks-target-dlq. Look at them: edac dlq show webhooks examples/marketplace. After the fix, deliver them: edac redrive webhooks --from target-dlq examples/marketplace."
+        dlq_not_empty        = "Consumer webhooks: messages failed processing 5 times and were moved from market-staging-webhooks to its DLQ market-staging-webhooks-dlq. Look at them: edac dlq show webhooks --environment staging examples/marketplace. After the fix, move them back: edac redrive webhooks --from dlq --environment staging examples/marketplace."
+        oldest_message_age   = "Consumer webhooks: the oldest message in market-staging-webhooks is older than 10m, so the consumer is behind or stopped. Its queues: edac status --environment staging examples/marketplace."
+        target_dlq_not_empty = "Consumer webhooks: EventBridge could not deliver events to market-staging-webhooks (queue policy, KMS key, or retries exhausted); they are in market-staging-webhooks-target-dlq. Look at them: edac dlq show webhooks --environment staging examples/marketplace. After the fix, deliver them: edac redrive webhooks --from target-dlq --environment staging examples/marketplace."
       }
       team                                 = "integrations"
       fifo                                 = false

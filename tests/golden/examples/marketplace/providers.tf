@@ -2,6 +2,8 @@
 
 provider "aws" {
   region = var.region
+  # environment staging: terraform refuses the credentials of any other account
+  allowed_account_ids = ["123456789012"]
 
   default_tags {
     tags = {

@@ -9,8 +9,8 @@ locals {
         failed_to_dlq      = "market-staging-bus-market-staging-audit-everything-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route audit-everything (rule market-staging-audit-everything on bus market-staging-bus): EventBridge failed to deliver events to the queue of audit; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive audit --from target-dlq examples/marketplace."
-        failed_to_dlq      = "Route audit-everything (rule market-staging-audit-everything on bus market-staging-bus): events that could not be delivered to audit could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route audit-everything --from TIME --to TIME examples/marketplace."
+        failed_invocations = "Route audit-everything (rule market-staging-audit-everything on bus market-staging-bus): EventBridge failed to deliver events to the queue of audit; after its retries they go to the consumer's target DLQ. See: edac status --environment staging examples/marketplace. After the fix: edac redrive audit --from target-dlq --environment staging examples/marketplace."
+        failed_to_dlq      = "Route audit-everything (rule market-staging-audit-everything on bus market-staging-bus): events that could not be delivered to audit could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route audit-everything --from TIME --to TIME --environment staging examples/marketplace."
       }
       description   = "Every event any marketplace service emits"
       event_pattern = <<-EOT
@@ -33,8 +33,8 @@ locals {
         failed_to_dlq      = "market-staging-bus-market-staging-customer-notifications-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route customer-notifications (rule market-staging-customer-notifications on bus market-staging-bus): EventBridge failed to deliver events to the queue of crm, email, push, sms, webhooks; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive crm --from target-dlq examples/marketplace; edac redrive email --from target-dlq examples/marketplace; edac redrive push --from target-dlq examples/marketplace; edac redrive sms --from target-dlq examples/marketplace; edac redrive webhooks --from target-dlq examples/marketplace."
-        failed_to_dlq      = "Route customer-notifications (rule market-staging-customer-notifications on bus market-staging-bus): events that could not be delivered to crm, email, push, sms, webhooks could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route customer-notifications --from TIME --to TIME examples/marketplace."
+        failed_invocations = "Route customer-notifications (rule market-staging-customer-notifications on bus market-staging-bus): EventBridge failed to deliver events to the queue of crm, email, push, sms, webhooks; after its retries they go to the consumer's target DLQ. See: edac status --environment staging examples/marketplace. After the fix: edac redrive crm --from target-dlq --environment staging examples/marketplace; edac redrive email --from target-dlq --environment staging examples/marketplace; edac redrive push --from target-dlq --environment staging examples/marketplace; edac redrive sms --from target-dlq --environment staging examples/marketplace; edac redrive webhooks --from target-dlq --environment staging examples/marketplace."
+        failed_to_dlq      = "Route customer-notifications (rule market-staging-customer-notifications on bus market-staging-bus): events that could not be delivered to crm, email, push, sms, webhooks could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route customer-notifications --from TIME --to TIME --environment staging examples/marketplace."
       }
       description   = "Order and payment updates that customers hear about"
       event_pattern = <<-EOT
@@ -70,8 +70,8 @@ locals {
         failed_to_dlq      = "market-staging-bus-market-staging-customer-notifications-2-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route customer-notifications (rule market-staging-customer-notifications-2 on bus market-staging-bus): EventBridge failed to deliver events to the queue of loyalty; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive loyalty --from target-dlq examples/marketplace."
-        failed_to_dlq      = "Route customer-notifications (rule market-staging-customer-notifications-2 on bus market-staging-bus): events that could not be delivered to loyalty could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route customer-notifications --from TIME --to TIME examples/marketplace."
+        failed_invocations = "Route customer-notifications (rule market-staging-customer-notifications-2 on bus market-staging-bus): EventBridge failed to deliver events to the queue of loyalty; after its retries they go to the consumer's target DLQ. See: edac status --environment staging examples/marketplace. After the fix: edac redrive loyalty --from target-dlq --environment staging examples/marketplace."
+        failed_to_dlq      = "Route customer-notifications (rule market-staging-customer-notifications-2 on bus market-staging-bus): events that could not be delivered to loyalty could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route customer-notifications --from TIME --to TIME --environment staging examples/marketplace."
       }
       description   = "Order and payment updates that customers hear about"
       event_pattern = <<-EOT
@@ -103,8 +103,8 @@ locals {
         failed_to_dlq      = "market-staging-bus-market-staging-failed-payments-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route failed-payments (rule market-staging-failed-payments on bus market-staging-bus): EventBridge failed to deliver events to the queue of fraud; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive fraud --from target-dlq examples/marketplace."
-        failed_to_dlq      = "Route failed-payments (rule market-staging-failed-payments on bus market-staging-bus): events that could not be delivered to fraud could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route failed-payments --from TIME --to TIME examples/marketplace."
+        failed_invocations = "Route failed-payments (rule market-staging-failed-payments on bus market-staging-bus): EventBridge failed to deliver events to the queue of fraud; after its retries they go to the consumer's target DLQ. See: edac status --environment staging examples/marketplace. After the fix: edac redrive fraud --from target-dlq --environment staging examples/marketplace."
+        failed_to_dlq      = "Route failed-payments (rule market-staging-failed-payments on bus market-staging-bus): events that could not be delivered to fraud could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route failed-payments --from TIME --to TIME --environment staging examples/marketplace."
       }
       description   = null
       event_pattern = <<-EOT
@@ -131,8 +131,8 @@ locals {
         failed_to_dlq      = "market-staging-bus-market-staging-money-movements-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route money-movements (rule market-staging-money-movements on bus market-staging-bus): EventBridge failed to deliver events to the queue of ledger; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive ledger --from target-dlq examples/marketplace."
-        failed_to_dlq      = "Route money-movements (rule market-staging-money-movements on bus market-staging-bus): events that could not be delivered to ledger could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route money-movements --from TIME --to TIME examples/marketplace."
+        failed_invocations = "Route money-movements (rule market-staging-money-movements on bus market-staging-bus): EventBridge failed to deliver events to the queue of ledger; after its retries they go to the consumer's target DLQ. See: edac status --environment staging examples/marketplace. After the fix: edac redrive ledger --from target-dlq --environment staging examples/marketplace."
+        failed_to_dlq      = "Route money-movements (rule market-staging-money-movements on bus market-staging-bus): events that could not be delivered to ledger could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route money-movements --from TIME --to TIME --environment staging examples/marketplace."
       }
       description   = "Captures and refunds go to the ledger, in order"
       event_pattern = <<-EOT
@@ -156,8 +156,8 @@ locals {
         failed_to_dlq      = "market-staging-bus-market-staging-orders-to-shipping-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route orders-to-shipping (rule market-staging-orders-to-shipping on bus market-staging-bus): EventBridge failed to deliver events to the queue of shipping; after its retries they go to the consumer's target DLQ. See: edac status examples/marketplace. After the fix: edac redrive shipping --from target-dlq examples/marketplace."
-        failed_to_dlq      = "Route orders-to-shipping (rule market-staging-orders-to-shipping on bus market-staging-bus): events that could not be delivered to shipping could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route orders-to-shipping --from TIME --to TIME examples/marketplace."
+        failed_invocations = "Route orders-to-shipping (rule market-staging-orders-to-shipping on bus market-staging-bus): EventBridge failed to deliver events to the queue of shipping; after its retries they go to the consumer's target DLQ. See: edac status --environment staging examples/marketplace. After the fix: edac redrive shipping --from target-dlq --environment staging examples/marketplace."
+        failed_to_dlq      = "Route orders-to-shipping (rule market-staging-orders-to-shipping on bus market-staging-bus): events that could not be delivered to shipping could not be put into the target DLQ either, so no queue holds them. They are still in the archive market-staging-archive: send them again with edac replay --route orders-to-shipping --from TIME --to TIME --environment staging examples/marketplace."
       }
       description   = "Orders over the free-shipping threshold, or express orders"
       event_pattern = <<-EOT

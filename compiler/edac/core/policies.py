@@ -1,0 +1,154 @@
+"""The policy documents the compiled Terraform sends to AWS, rendered here as the modules'
+`jsonencode` renders them (keys sorted, no whitespace, `<`, `>` and `&` escaped), so that the
+checks can measure them against AWS's quotas before anything is applied.
+
+They mirror modules/consumer (the queue policies and the consume policy), modules/queue_key
+(the key policy) and modules/bus (the bus policy and the producers' policies); the e2e suite
+compares them, string for string, with what terraform applied. Where the account or region is
+not known at compile time (no environment declares it), they are measured with the longest
+ones AWS has, so that a measure is never below what is applied.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from edac.core import ir, names
+
+# an account id is 12 digits; the longest region codes have 14 characters (ap-southeast-5)
+LONGEST_REGION = "xx-xxxxxxxxx-1"
+SOME_ACCOUNT = "000000000000"
+KEY_ID = "00000000-0000-0000-0000-000000000000"  # a KMS key id is a UUID
+CONSUME_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+                   "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
+TABLE_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                 "dynamodb:UpdateItem"]
+_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class Where:
+    """The partition, region and account the policies are rendered for."""
+
+    region: str = LONGEST_REGION
+    account: str = SOME_ACCOUNT
+    partition: str = "aws"
+
+    @classmethod
+    def of(cls, topo: ir.Topology) -> Where:
+        return cls(region=topo.region or LONGEST_REGION, account=topo.account or SOME_ACCOUNT)
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
+
+
+def encode(document: Any) -> str:
+    """As terraform's jsonencode writes it."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _deny_insecure(resource: str) -> dict[str, Any]:
+    return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+            "Action": "sqs:*", "Resource": resource,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+
+def rule_arns(topo: ir.Topology, c: ir.Consumer, where: Where) -> list[str]:
+    rules = topo.targeting.get(c.name, ())
+    return sorted({where.arn("events", f"rule/{topo.bus.name}/{r.name}") for r in rules})
+
+
+def _admits_rules(resource: str, arns: list[str]) -> list[dict[str, Any]]:
+    if not arns:
+        return []
+    return [{"Sid": "AllowEventBridgeRules", "Effect": "Allow",
+             "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+             "Resource": resource, "Condition": {"ArnEquals": {"aws:SourceArn": arns}}}]
+
+
+def other_account_role(c: ir.Consumer, where: Where) -> str | None:
+    """The consuming role's ARN when it is in another account than `where`'s (the queue
+    policy lets it in; its account attaches the consume policy)."""
+    arn = names.role_arn(c.role) if c.role else None
+    # an unknown account (SOME_ACCOUNT) is no role's: the larger policy is measured
+    return arn if arn is not None and arn.split(":")[4] != where.account else None
+
+
+def queue_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
+    queue = where.arn("sqs", c.queues.main)
+    statements = _admits_rules(queue, rule_arns(topo, c, where))
+    role = other_account_role(c, where)
+    if role is not None:
+        statements.append({"Sid": "ConsumeFromRoleAccount", "Effect": "Allow",
+                           "Principal": {"AWS": role}, "Action": CONSUME_ACTIONS,
+                           "Resource": queue})
+    statements.append(_deny_insecure(queue))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def target_dlq_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
+    queue = where.arn("sqs", c.queues.target_dlq)
+    return {"Version": "2012-10-17",
+            "Statement": [*_admits_rules(queue, rule_arns(topo, c, where)),
+                          _deny_insecure(queue)]}
+
+
+def key_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
+    """The policy of the key edac makes for a consumer's queues (`kms_key: create`)."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AccountAdministersTheKey", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:{where.partition}:iam::{where.account}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "EventBridgeEncryptsForItsRules", "Effect": "Allow",
+         "Principal": {"Service": "events.amazonaws.com"},
+         "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*",
+         "Condition": {"ArnEquals": {"aws:SourceArn": rule_arns(topo, c, where)}}},
+    ]}
+
+
+def consume_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
+    """The inline policy put on the consuming role."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": "ConsumeQueue", "Effect": "Allow", "Action": CONSUME_ACTIONS,
+         "Resource": where.arn("sqs", c.queues.main)}]
+    table = topo.idempotency_table
+    if c.idempotency_ttl is not None and table is not None:
+        statements.append({"Sid": "IdempotencyTable", "Effect": "Allow",
+                           "Action": TABLE_ACTIONS,
+                           "Resource": where.arn("dynamodb", f"table/{table}")})
+    key = c.queue.kms_key
+    key_arn = (where.arn("kms", f"key/{KEY_ID}") if key == "create"
+               else key if key is not None and _KEY_ARN.match(key) else None)
+    if key_arn is not None:
+        statements.append({"Sid": "DecryptQueueMessages", "Effect": "Allow",
+                           "Action": "kms:Decrypt", "Resource": key_arn})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def bus_policy(topo: ir.Topology, where: Where) -> dict[str, Any] | None:
+    """The bus's resource policy (None: no producer names principals)."""
+    bus = where.arn("events", f"event-bus/{topo.bus.name}")
+    statements = [
+        {"Sid": "PutEvents" + _NOT_ALNUM.sub("", p.name)[:55], "Effect": "Allow",
+         "Principal": {"AWS": sorted(set(p.principals))}, "Action": "events:PutEvents",
+         "Resource": bus, "Condition": {"StringEquals": {"events:source": p.source}}}
+        for p in sorted(topo.producers.values(), key=lambda p: p.name) if p.principals]
+    return {"Version": "2012-10-17", "Statement": statements} if statements else None
+
+
+def producer_policy(topo: ir.Topology, p: ir.Producer, where: Where) -> dict[str, Any]:
+    """The inline policy put on each role of a producer."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "PutEventsOwnSource", "Effect": "Allow", "Action": "events:PutEvents",
+         "Resource": where.arn("events", f"event-bus/{topo.bus.name}"),
+         "Condition": {"StringEquals": {"events:source": p.source}}}]}
+
+
+def producer_roles(p: ir.Producer) -> list[str]:
+    """The role ARNs among a producer's principals."""
+    return sorted({a for a in p.principals if re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role/", a)})
