@@ -47,10 +47,16 @@ def test_every_skip_has_a_reason() -> None:
     assert yaml.safe_load(CONFIG.read_text())["skip-check"]
 
 
-@pytest.mark.parametrize("example", example_dirs(), ids=lambda p: p.name)
-def test_checkov_passes_on_the_compiled_example(example: Path, tmp_path: Path) -> None:
+# every example, and each other environment an example declares
+COMPILES = [(p, None) for p in example_dirs()] + [(ROOT / "examples" / "marketplace", "prod")]
+
+
+@pytest.mark.parametrize(("example", "environment"), COMPILES,
+                         ids=[f"{p.name}{'-' + e if e else ''}" for p, e in COMPILES])
+def test_checkov_passes_on_the_compiled_example(example: Path, environment: str | None,
+                                                tmp_path: Path) -> None:
     checkov = require_checkov()
-    compiled = compile_paths([str(example)])
+    compiled = compile_paths([str(example)], environment=environment)
     assert compiled.result.ok
     out = tmp_path / "build"
     write_output(out, compiled.files, compiled.manifest)
