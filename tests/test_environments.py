@@ -242,3 +242,14 @@ def test_diff_per_environment(topo: Path, tmp_path: Path) -> None:
     status, qa, _ = run("diff", str(topo), "--base", str(base), "-e", "qa")
     assert status == 0 and "The base has no topology at these paths" in qa
     assert "`market-qa`" in qa
+
+
+def test_an_organization_id_is_checked(topo: Path) -> None:
+    edit(topo / "audit.yaml", "organization: o-m4rk3tpl4c3", "organization: market-org")
+    status, stdout, _ = run("validate", "--format", "json", str(topo))
+    assert status == 1
+    (found,) = json.loads(stdout)["diagnostics"]
+    assert found["code"] == "E744" and "`market-org` is not an AWS Organizations id" in \
+        found["message"]
+    line = (topo / "audit.yaml").read_text().splitlines()[found["span"]["line"] - 1]
+    assert line.strip() == "organization: market-org"

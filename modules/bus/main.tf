@@ -2,6 +2,8 @@ locals {
   # Only producers from other principals need a resource policy; same-account
   # producers are governed by their own IAM policies.
   external_producers = { for k, p in var.producers : k => p if length(p.principals) > 0 }
+  # producers open to a whole organization (aws:PrincipalOrgID)
+  organization_producers = { for k, p in var.producers : k => p if p.organization != null }
 
   # Every producer role (a role ARN among the principals): producer/role ARN -> what it may put
   producer_roles = merge([
@@ -69,22 +71,41 @@ resource "aws_cloudwatch_event_archive" "this" {
 # The bus policy resource owns the WHOLE policy of the bus: every external
 # producer is one statement here, each limited to its own `source`.
 resource "aws_cloudwatch_event_bus_policy" "this" {
-  count = length(local.external_producers) > 0 ? 1 : 0
+  count = length(local.external_producers) + length(local.organization_producers) > 0 ? 1 : 0
 
   event_bus_name = aws_cloudwatch_event_bus.this.name
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      for k in sort(keys(local.external_producers)) : {
-        Sid       = "PutEvents${substr(replace(k, "/[^A-Za-z0-9]/", ""), 0, 55)}"
-        Effect    = "Allow"
-        Principal = { AWS = sort(distinct(local.external_producers[k].principals)) }
-        Action    = "events:PutEvents"
-        Resource  = aws_cloudwatch_event_bus.this.arn
-        Condition = {
-          StringEquals = { "events:source" = local.external_producers[k].source }
+    Statement = concat(
+      [
+        for k in sort(keys(local.external_producers)) : {
+          Sid       = "PutEvents${substr(replace(k, "/[^A-Za-z0-9]/", ""), 0, 55)}"
+          Effect    = "Allow"
+          Principal = { AWS = sort(distinct(local.external_producers[k].principals)) }
+          Action    = "events:PutEvents"
+          Resource  = aws_cloudwatch_event_bus.this.arn
+          Condition = {
+            StringEquals = { "events:source" = local.external_producers[k].source }
+          }
         }
-      }
-    ]
+      ],
+      # every principal of an organization: Principal "*" scoped by aws:PrincipalOrgID (and
+      # the producer's source); the ids start with "Org", never like the ones above
+      [
+        for k in sort(keys(local.organization_producers)) : {
+          Sid       = "OrgPutEvents${substr(replace(k, "/[^A-Za-z0-9]/", ""), 0, 52)}"
+          Effect    = "Allow"
+          Principal = "*"
+          Action    = "events:PutEvents"
+          Resource  = aws_cloudwatch_event_bus.this.arn
+          Condition = {
+            StringEquals = {
+              "aws:PrincipalOrgID" = local.organization_producers[k].organization
+              "events:source"      = local.organization_producers[k].source
+            }
+          }
+        }
+      ],
+    )
   })
 }

@@ -37,10 +37,11 @@ variable "archive_name" {
 
 variable "producers" {
   type = map(object({
-    source     = string
-    principals = list(string)
+    source       = string
+    principals   = list(string)
+    organization = optional(string)
   }))
-  description = "Producers keyed by name. Every producer with principals gets one statement in the bus policy allowing exactly those principals (12-digit account ids or IAM ARNs) events:PutEvents on this bus, limited to its own source. Producers without principals (same account, IAM-governed) add nothing."
+  description = "Producers keyed by name. Every producer with principals gets one statement in the bus policy allowing exactly those principals (12-digit account ids or IAM ARNs) events:PutEvents on this bus, limited to its own source. A producer with an `organization` (o-...) gets a statement allowing every principal of that organization, limited the same way. Producers without either (same account, IAM-governed) add nothing."
   default     = {}
 
   validation {
@@ -59,6 +60,13 @@ variable "producers" {
       ]
     ]))
     error_message = "Each principal must be a 12-digit AWS account id or an IAM ARN (arn:<partition>:iam::<account>:root|role/...|user/...)."
+  }
+
+  validation {
+    condition = alltrue([
+      for k, p in var.producers : p.organization == null ? true : can(regex("^o-[a-z0-9]{10,32}$", p.organization))
+    ])
+    error_message = "A producer's organization is an AWS Organizations id: o- and 10-32 lowercase letters or digits."
   }
 
   validation {

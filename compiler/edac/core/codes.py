@@ -278,8 +278,10 @@ _CATALOGUE = [
     Code("E743", "the default environment is not declared", "`environment:` names the "
          "environment compiled when no --environment is given; with `environments:` it must "
          "be one of them."),
-    Code("E744", "invalid account or region", "An environment's `account` is an AWS account "
-         "id (12 digits, quoted in YAML) and its `region` a region code such as `eu-west-1`."),
+    Code("E744", "invalid account, region or organization", "An environment's `account` is "
+         "an AWS account id (12 digits, quoted in YAML), its `region` a region code such as "
+         "`eu-west-1`, and a producer's `organization` an AWS Organizations id (`o-` and 10-32 "
+         "lowercase letters or digits)."),
     Code("W745", "an environment uses another environment's account", "A value every "
          "environment shares (a principal, a role, a function, a topic, a key) is an ARN in "
          "the account of another declared environment: compiled for this one, it would use "

@@ -50,6 +50,7 @@ class Producer:
     principals: tuple[str, ...]
     description: str | None
     origin: Origin
+    organization: str | None = None  # an AWS Organizations id whose principals may put
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,11 +133,20 @@ def consume_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str,
 def bus_policy(topo: ir.Topology, where: Where) -> dict[str, Any] | None:
     """The bus's resource policy (None: no producer names principals)."""
     bus = where.arn("events", f"event-bus/{topo.bus.name}")
+    producers = sorted(topo.producers.values(), key=lambda p: p.name)
     statements = [
         {"Sid": "PutEvents" + _NOT_ALNUM.sub("", p.name)[:55], "Effect": "Allow",
          "Principal": {"AWS": sorted(set(p.principals))}, "Action": "events:PutEvents",
          "Resource": bus, "Condition": {"StringEquals": {"events:source": p.source}}}
-        for p in sorted(topo.producers.values(), key=lambda p: p.name) if p.principals]
+        for p in producers if p.principals]
+    # a whole organization: Principal "*" with its id as the condition (PutPermission:
+    # https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html)
+    statements += [
+        {"Sid": "OrgPutEvents" + _NOT_ALNUM.sub("", p.name)[:52], "Effect": "Allow",
+         "Principal": "*", "Action": "events:PutEvents", "Resource": bus,
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": p.organization,
+                                        "events:source": p.source}}}
+        for p in producers if p.organization]
     return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
 

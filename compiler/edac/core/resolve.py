@@ -130,7 +130,8 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
         for n, (spec, origin) in elements.teams.items()
     }
     producers = {
-        n: ir.Producer(n, spec.source, spec.team, tuple(spec.principals), spec.description, origin)
+        n: ir.Producer(n, spec.source, spec.team, tuple(spec.principals), spec.description, origin,
+                       spec.organization)
         for n, (spec, origin) in elements.producers.items()
     }
     events = _resolve_events(elements.events, producers, col)

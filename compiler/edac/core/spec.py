@@ -194,6 +194,11 @@ class ProducerSpec(_Model):
         default_factory=list,
         description="IAM principals (ARNs or account ids) allowed to PutEvents with this source",
     )
+    organization: str | None = Field(
+        None, min_length=1,
+        description="An AWS Organizations id (`o-...`): every principal of the organization may "
+        "PutEvents with this source (one statement, whatever the number of accounts)",
+    )
     description: str | None = None
 
 
@@ -320,6 +325,9 @@ class ProducerOverride(_Model):
     principals: list[Text] | None = Field(
         None, description="The principals allowed to put its events in this environment "
         "(instead of the producer's own)")
+    organization: str | None = Field(
+        None, min_length=1, description="The organization whose principals may put its "
+        "events in this environment")
 
 
 class RouteOverride(_Model):

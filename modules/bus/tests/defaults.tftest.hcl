@@ -189,3 +189,30 @@ run "producer_roles_get_their_policy" {
     error_message = "the output policy is limited to the producer's source"
   }
 }
+
+run "a_whole_organization" {
+  command = plan
+
+  variables {
+    producers = {
+      orders = { source = "com.shop.orders", principals = ["111111111111"], organization = "o-a1b2c3d4e5" }
+    }
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_bus_policy.this[0].policy).Statement[1] == {
+      Sid       = "OrgPutEventsorders"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "events:PutEvents"
+      Resource  = "arn:aws:events:eu-west-1:111122223333:event-bus/shop"
+      Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-a1b2c3d4e5", "events:source" = "com.shop.orders" } }
+    }
+    error_message = "the organization's statement: any principal of it, the producer's source only"
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_bus_policy.this[0].policy).Statement[0].Principal == { AWS = ["111111111111"] }
+    error_message = "the principals keep their own statement"
+  }
+}

@@ -63,3 +63,11 @@ run "colliding_statement_ids_rejected" {
   }
   expect_failures = [var.producers]
 }
+
+run "bad_organization_rejected" {
+  command = plan
+  variables {
+    producers = { orders = { source = "com.shop.orders", principals = [], organization = "org-1" } }
+  }
+  expect_failures = [var.producers]
+}

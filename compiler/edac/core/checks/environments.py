@@ -40,6 +40,20 @@ def compiled_environment(topo: Topology) -> Iterator[Diagnostic]:
                    help="a region code such as `us-east-1` or `eu-central-1`")
 
 
+# an AWS Organizations id: o- and 10-32 lowercase letters or digits
+# (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html)
+ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+def organizations(topo: Topology) -> Iterator[Diagnostic]:
+    for p in topo.producers.values():
+        if p.organization is not None and not ORGANIZATION.fullmatch(p.organization):
+            yield diag(topo, "E744", f"producer `{p.name}`: `{p.organization}` is not an AWS "
+                       "Organizations id", p.origin, "organization", label="not o-...",
+                       help="the id `o-` and 10-32 lowercase letters or digits, as "
+                       "`aws organizations describe-organization` prints it")
+
+
 def _shared_arns(topo: Topology) -> Iterator[tuple[str, Origin, tuple[str | int, ...]]]:
     """(value, origin, path below it) of every ARN or account id the topology gives."""
     for p in topo.producers.values():
@@ -88,4 +102,4 @@ def other_accounts(topo: Topology) -> Iterator[Diagnostic]:
                    "(or, for a role or function of each account, by name instead of ARN)")
 
 
-CHECKS = (compiled_environment, other_accounts)
+CHECKS = (compiled_environment, other_accounts, organizations)

@@ -98,7 +98,8 @@ def bus_policy(topo: Topology) -> Iterator[Diagnostic]:
         topo, f"the bus policy of `{topo.bus.name}`", size, quota, "characters",
         widest.origin, "principals", key=True, grows=f"{total} principals in all",
         fix="a statement per producer lists its principals: grant whole accounts (the "
-        "account id instead of each of its roles)" + adjustable)
+        "account id instead of each of its roles), or the whole organization "
+        "(`organization: o-...`, one short statement)" + adjustable)
 
 
 def role_policies(topo: Topology) -> Iterator[Diagnostic]:

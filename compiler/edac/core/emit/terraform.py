@@ -117,9 +117,10 @@ def _rule(topo: ir.Topology, route: ir.Route, rule: ir.Rule, book: Runbook) -> d
 
 def _bus(topo: ir.Topology) -> dict[str, Any]:
     producers = {
-        p.name: {"source": p.source, "principals": list(p.principals)}
+        p.name: {"source": p.source, "principals": list(p.principals),
+                 **({"organization": p.organization} if p.organization else {})}
         for p in topo.producers.values()
-        if p.principals
+        if p.principals or p.organization
     }
     return {
         "name": topo.bus.name,

@@ -7,6 +7,11 @@ module "bus" {
   archive_retention_days = 7
   archive_name           = "market-staging-archive"
   producers = {
+    catalog = {
+      source       = "com.market.catalog"
+      principals   = []
+      organization = "o-m4rk3tpl4c3"
+    }
     orders = {
       source     = "com.market.orders"
       principals = ["arn:aws:iam::111111111111:role/orders-api"]
