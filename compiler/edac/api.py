@@ -407,6 +407,7 @@ def compile_into(paths: Sequence[str], output: str | Path,
     from edac.core.diagnostics import Severity
     from edac.io.write import Manifest, OutputError, write_file, write_output
 
+    _check_output_place(output, paths)
     out = Path(output)
     if out.exists() and not out.is_dir():
         raise failure("E901", f"the output `{out}` is a file, not a directory",
@@ -472,6 +473,27 @@ def compile_into(paths: Sequence[str], output: str | Path,
         raise failure("E901", f"cannot write `{exc.filename or out}`: "
                       f"{exc.strerror or exc}") from exc
     return written
+
+
+def _check_output_place(output: str | Path, paths: Sequence[str]) -> None:
+    """E901 for an output edac cannot own: none given, the working directory or one of its
+    parents (it is replaced as a whole, from a sibling), or a directory the topology is in."""
+    out = Path(output)
+    if str(output).strip() == "":
+        raise failure("E901", "no output directory given (`-o` is empty)",
+                      help="give the directory of the Terraform root module, e.g. -o build")
+    where = Path(os.path.abspath(out))
+    cwd = Path(os.path.abspath("."))
+    if cwd == where or cwd.is_relative_to(where):
+        raise failure("E901", f"the output `{out}` is the working directory or holds it",
+                      help="edac replaces its output directory as a whole: give a directory "
+                      "of its own below this one, e.g. -o build")
+    for p in paths:
+        inside = Path(os.path.abspath(p))
+        if inside == where or inside.is_relative_to(where):
+            raise failure("E901", f"the output `{out}` holds the topology `{p}`",
+                          help="give the Terraform root module a directory of its own, "
+                          "e.g. -o build next to the topology")
 
 
 def check_lock(paths: Sequence[str], lock: str | Path | None = None,

@@ -54,6 +54,23 @@ def system_names(topo: Topology) -> Iterator[Diagnostic]:
                        origin, label="invalid characters", help=_CHARSET_HELP)
 
 
+def statement_ids(topo: Topology) -> Iterator[Diagnostic]:
+    """Producers in the bus policy get a statement id of their name's letters and digits
+    (at most 55): two names that reduce alike would get one id, which IAM refuses."""
+    seen: dict[str, str] = {}
+    for p in sorted(topo.producers.values(), key=lambda p: p.name):
+        if not (p.principals or p.organization):
+            continue
+        sid = re.sub(r"[^A-Za-z0-9]", "", p.name)[:55]
+        first = seen.setdefault(sid, p.name)
+        if first != p.name:
+            yield diag(topo, "E601", f"producers `{first}` and `{p.name}` would get the same "
+                       f"bus policy statement id `PutEvents{sid}`", p.origin, key=True,
+                       label="same letters and digits",
+                       help="rename one: statement ids keep only the letters and digits of "
+                       "the producer's name (its first 55)")
+
+
 def element_names(topo: Topology) -> Iterator[Diagnostic]:
     for p in topo.producers.values():
         if not NAME.fullmatch(p.name) or len(p.name) > 64:
@@ -223,4 +240,5 @@ def tags(topo: Topology) -> Iterator[Diagnostic]:
                        help="0-256 letters, digits, spaces and `_ . : / = + - @`")
 
 
-CHECKS = (system_names, element_names, teams, bus, producers, consumer_refs, tags)
+CHECKS = (system_names, element_names, statement_ids, teams, bus, producers, consumer_refs,
+          tags)

@@ -64,9 +64,14 @@ def address(where: names.Address) -> str:
     return f"module.{where.call}[{quote(where.key)}]"
 
 
+# words HCL reads as something else at the start of an object key: the literals, and `for`,
+# which opens a for expression (`{ for = 1 }` does not parse); quoted, they are plain keys
+KEYWORDS = frozenset({"null", "true", "false", "for", "in", "if"})
+
+
 def key(name: str) -> str:
-    return name if IDENTIFIER.match(name) and name not in ("null", "true", "false") else quote(
-        name)
+    """An object key: bare when it is an identifier HCL takes as written, else quoted."""
+    return name if IDENTIFIER.match(name) and name not in KEYWORDS else quote(name)
 
 
 def heredoc_json(value: Any, indent: int) -> str:

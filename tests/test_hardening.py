@@ -1,0 +1,95 @@
+"""Small hostile inputs of issue 14 that used to give unusable Terraform or a confusing
+failure: HCL keywords as names, outputs edac cannot own, producer names that collide as
+statement ids."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from edac.api import compile_paths
+from edac.cli import main
+from edac.io.write import write_output
+from tftools import require_terraform, run_terraform
+
+KEYWORDS = """version: 1
+name: shop
+tags: {for: x, "null": y, in: z}
+teams:
+  if: {alerts: {email: [a@b.example]}}
+producers:
+  orders: {source: com.a, team: if}
+events:
+  E: {producer: orders}
+consumers:
+  for: {team: if, container: {role: r}}
+  "true": {team: if, container: {role: r2}}
+routes:
+  for: {events: [E], to: [for, "true"]}
+"""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_hcl_keywords_as_names_give_valid_terraform(tmp_path: Path) -> None:
+    """A consumer, route, team or tag key named `for` (or `true`, `null`, `in`, `if`): their
+    keys are quoted, and terraform init and validate accept the output."""
+    require_terraform()
+    (tmp_path / "t.yaml").write_text(KEYWORDS)
+    compiled = compile_paths([str(tmp_path / "t.yaml")])
+    assert compiled.result.ok, [d.message for d in compiled.result.diagnostics]
+    assert '"for" = {' in compiled.files["consumers.tf"]
+    assert '"for"  = "x"' in compiled.files["providers.tf"]
+    out = tmp_path / "out"
+    write_output(out, compiled.files, compiled.manifest)
+    run_terraform(["fmt", "-check", "-recursive", "-diff"], out)
+    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], out)
+    report = json.loads(run_terraform(["validate", "-json", "-no-color"], out).stdout)
+    assert report["valid"] is True, report
+
+
+@pytest.mark.parametrize("output", ["", ".", "..", "HERE", "TOPOLOGY"])
+@pytest.mark.parametrize("fmt", ["human", "json"])
+def test_an_output_edac_cannot_own_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              output: str, fmt: str) -> None:
+    """`-o ""`, the working directory, a parent of it, or the topology's own directory:
+    E901 before anything is written (the lock neither)."""
+    topology = tmp_path / "project" / "topology"
+    topology.mkdir(parents=True)
+    (topology / "t.yaml").write_text(KEYWORDS)
+    monkeypatch.chdir(tmp_path / "project")
+    given = {"HERE": os.getcwd(), "TOPOLOGY": "topology"}.get(output, output)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    status, stdout, stderr = run("compile", "topology", "-o", given, "--format", fmt)
+    assert status == 1, stdout + stderr
+    text = stdout if fmt == "json" else stderr
+    assert "E901" in text and "Traceback" not in text
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_producers_whose_statement_ids_collide(tmp_path: Path) -> None:
+    text = KEYWORDS.replace(
+        "  orders: {source: com.a, team: if}\n",
+        "  orders-api: {source: com.a, team: if, principals: [\"111111111111\"]}\n"
+        "  orders_api: {source: com.b, team: if, organization: o-a1b2c3d4e5}\n"
+        "  orders: {source: com.c, team: if}\n"
+        "  ordersapi: {source: com.d, team: if, principals: [\"222222222222\"]}\n")
+    (tmp_path / "t.yaml").write_text(text)
+    status, stdout, _ = run("validate", "--format", "json", str(tmp_path / "t.yaml"))
+    assert status == 1
+    found = [d for d in json.loads(stdout)["diagnostics"] if d["code"] == "E601"]
+    # orders-api vs ordersapi (both in the bus policy); orders_api and orders are not in it
+    # with principals (an organization has ids of its own; orders has neither)
+    assert [d["message"] for d in found] == [
+        "producers `orders-api` and `orders_api` would get the same bus policy statement id "
+        "`PutEventsordersapi`",
+        "producers `orders-api` and `ordersapi` would get the same bus policy statement id "
+        "`PutEventsordersapi`"]
