@@ -93,3 +93,25 @@ def test_producers_whose_statement_ids_collide(tmp_path: Path) -> None:
         "`PutEventsordersapi`",
         "producers `orders-api` and `ordersapi` would get the same bus policy statement id "
         "`PutEventsordersapi`"]
+
+
+def test_terraform_links_the_mirror_without_a_shared_cache(tmp_path: Path) -> None:
+    """With a provider mirror, edac's CLI config names no plugin cache: init links the
+    provider from the mirror, and concurrent inits (the e2e applies beside the tests' own)
+    share nothing they could rewrite under each other."""
+    require_terraform()
+    from edac.io import terraform
+
+    env = terraform.environment()
+    mirror = env.get("EDAC_TF_MIRROR")
+    if mirror is None:
+        pytest.skip("a terraform CLI config of the user's own is in use")
+    config = Path(env["TF_CLI_CONFIG_FILE"]).read_text()
+    assert "plugin_cache_dir" not in config and mirror in config
+    assert "TF_PLUGIN_CACHE_DIR" not in env
+    (tmp_path / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", '
+        'version = ">= 5.60, < 6.0" }\n  }\n}\n')
+    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], tmp_path)
+    (link,) = (tmp_path / ".terraform" / "providers").rglob("linux_amd64")
+    assert link.is_symlink() and str(link.resolve()).startswith(str(Path(mirror).resolve()))

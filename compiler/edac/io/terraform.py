@@ -74,16 +74,19 @@ def provider_mirror(env: Mapping[str, str] | None = None, max_depth: int = 6) ->
 
 
 def cli_config(plugin_cache: Path, mirror: Path | None) -> str:
-    """A terraform CLI config: the plugin cache, and the mirror for hashicorp's providers."""
-    text = hcl.attributes({"plugin_cache_dir": str(plugin_cache)}, 0) + "\n"
-    if mirror is not None:
-        hashicorp = ["registry.terraform.io/hashicorp/*"]
-        text += hcl.block("provider_installation", (), {}, [
-            hcl.block("filesystem_mirror", (), {"path": str(mirror), "include": hashicorp},
-                      indent=1),
-            hcl.block("direct", (), {"exclude": hashicorp}, indent=1),
-        ])
-    return text
+    """A terraform CLI config: the mirror for hashicorp's providers when there is one, else
+    the plugin cache. From an unpacked mirror, init links the provider (a symlink, ~1 s);
+    a plugin cache adds nothing there but a race: terraform says the cache is not safe for
+    concurrent inits, and one init rewriting the cached provider broke another run's link
+    to it ("fork/exec ... no such file or directory", seen in a CI dry run)."""
+    if mirror is None:
+        return hcl.attributes({"plugin_cache_dir": str(plugin_cache)}, 0) + "\n"
+    hashicorp = ["registry.terraform.io/hashicorp/*"]
+    return hcl.block("provider_installation", (), {}, [
+        hcl.block("filesystem_mirror", (), {"path": str(mirror), "include": hashicorp},
+                  indent=1),
+        hcl.block("direct", (), {"exclude": hashicorp}, indent=1),
+    ])
 
 
 def environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -93,8 +96,11 @@ def environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     env.update(_UNATTENDED)
     configured = env.get("TF_CLI_CONFIG_FILE") or ""
     if configured and Path(configured).is_file():
-        if "TF_PLUGIN_CACHE_DIR" not in env and "plugin_cache_dir" not in Path(
-                configured).read_text(errors="replace"):
+        text = Path(configured).read_text(errors="replace")
+        # a config that installs from a filesystem mirror (edac's own among them) links the
+        # providers from it: no cache to add (see cli_config)
+        if "TF_PLUGIN_CACHE_DIR" not in env and "plugin_cache_dir" not in text and \
+                "filesystem_mirror" not in text:
             plugins = cache_dir(env) / "terraform-plugins"
             plugins.mkdir(parents=True, exist_ok=True)
             env["TF_PLUGIN_CACHE_DIR"] = str(plugins)
