@@ -9,11 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from edac.api import compile_paths
-from edac.cli import main
 from edac.io.write import write_output
+from test_environments import run
 from tftools import require_terraform, run_terraform
 
 KEYWORDS = """version: 1
@@ -31,12 +30,6 @@ consumers:
 routes:
   for: {events: [E], to: [for, "true"]}
 """
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_hcl_keywords_as_names_give_valid_terraform(tmp_path: Path) -> None:

@@ -11,15 +11,14 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import ROOT
 from edac.api import deployed_topology
-from edac.cli import main
 from edac.core.diagnostics import Failure
 from edac.ops import Aws, Target
 from edac.ops.messages import decode
 from edac.ops.replay import parse_time, replay, replay_name
+from test_environments import run
 
 ORDERS = str(ROOT / "examples" / "orders")
 # a port nothing listens on: a test that reached AWS would fail with E922, not pass
@@ -34,13 +33,6 @@ def no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/edac-test")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/edac-test")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    assert "Traceback" not in result.output + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize(("env", "region", "expected"), [

@@ -146,6 +146,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
         spec_b, bus_origin = bus_spec
         bus_name = spec_b.name if spec_b.name is not None else bus_name
         archive_days = spec_b.archive_days
+        # (an environment's `bus:` alone is an EnvironmentBusSpec, which has no quota)
         policy_quota = getattr(spec_b, "policy_quota", None)
     topology = ir.Topology(
         name=name,

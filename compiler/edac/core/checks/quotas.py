@@ -105,26 +105,30 @@ def bus_policy(topo: Topology) -> Iterator[Diagnostic]:
 def role_policies(topo: Topology) -> Iterator[Diagnostic]:
     """The inline policies edac puts on each role of the deploying account, together."""
     where = policies.Where.of(topo)
-    on_role: dict[str, list[tuple[int, str, Origin, tuple[str, ...]]]] = defaultdict(list)
+    on_role: dict[str, list[tuple[int, str, Origin, tuple[str | int, ...]]]] = \
+        defaultdict(list)
     for c in sorted(topo.consumers.values(), key=lambda c: c.name):
         if c.role is None or policies.other_account_role(c, where) is not None:
             continue  # the function's own role (unknown here), or another account's role
         size = _size(policies.consume_policy(topo, c, where), "non-whitespace characters")
-        sub: tuple[str, ...] = (("container", "role") if c.container is not None
-                                else ("lambda", "role"))
+        sub: tuple[str | int, ...] = (("container", "role") if c.container is not None
+                                      else ("lambda", "role"))
         on_role[names.role_name(c.role)].append((size, f"consumer `{c.name}`", c.origin, sub))
     if topo.account is not None:  # the producers' roles of this account get a policy too
         for p in sorted(topo.producers.values(), key=lambda p: p.name):
-            for i, arn in enumerate(p.principals):
-                if arn in policies.producer_roles(p) and arn.split(":")[4] == topo.account:
-                    size = _size(policies.producer_policy(topo, p, where),
-                                 "non-whitespace characters")
-                    on_role[names.role_name(arn)].append(
-                        (size, f"producer `{p.name}`", p.origin, ("principals", str(i))))
+            known = set(policies.producer_roles(p))
+            roles = [arn for arn in dict.fromkeys(p.principals)  # in the order written
+                     if arn in known and arn.split(":")[4] == topo.account]
+            if not roles:
+                continue
+            size = _size(policies.producer_policy(topo, p, where), "non-whitespace characters")
+            for arn in roles:  # one policy per distinct role, as modules/bus puts them
+                on_role[names.role_name(arn)].append(
+                    (size, f"producer `{p.name}`", p.origin,
+                     ("principals", p.principals.index(arn))))
     for role, parts in sorted(on_role.items()):
         total = sum(size for size, *_ in parts)
-        *_, (_, last, origin, sub) = parts
-        path = tuple(int(s) if s.isdigit() else s for s in sub)
+        *_, (_, last, origin, path) = parts
         yield from _measure(
             topo, f"the inline policies edac puts on role `{role}` ({len(parts)}, the last "
             f"for {last})", total, ROLE_INLINE_CHARS, "non-whitespace characters", origin,
