@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -203,32 +202,3 @@ def test_fifo_consumer_wiring() -> None:
     assert ledger["message_group_id"] == "ledger"
     assert ledger["lambda"]["batch_size"] <= 10
     assert ledger["lambda"]["maximum_batching_window_in_seconds"] is None
-
-
-def test_a_broken_template_cache_is_passed_over(tmp_path: Path) -> None:
-    """Compiled templates are kept in edac's cache; unreadable or garbage entries, or a cache
-    that cannot be written, only cost the time of compiling the templates again."""
-    import subprocess
-    import sys
-
-    env = {**os.environ, "EDAC_CACHE_DIR": str(tmp_path / "cache")}
-    command = [sys.executable, "-m", "edac.cli", "compile", str(ROOT / "examples" / "orders")]
-
-    def compile_into(out: Path) -> dict[str, bytes]:
-        proc = subprocess.run([*command, "-o", str(out)], env=env, capture_output=True,
-                              text=True, timeout=120)
-        assert proc.returncode == 0, proc.stderr
-        assert "Traceback" not in proc.stderr
-        return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-
-    first = compile_into(tmp_path / "a")
-    entries = sorted((tmp_path / "cache" / "templates").iterdir())
-    assert entries  # the templates were kept
-    for i, entry in enumerate(entries):
-        entry.unlink()
-        if i % 2:
-            entry.write_bytes(b"not a compiled template")
-        else:  # neither readable nor replaceable
-            entry.mkdir()
-            (entry / "x").write_text("x")
-    assert compile_into(tmp_path / "b") == first

@@ -355,6 +355,20 @@ def test_cli_git_ref_without_the_topology(repo: Path) -> None:
     assert "all of `shop-prod` is new" in out
 
 
+def test_cli_git_ref_with_links_out_of_the_repository(repo: Path) -> None:
+    """A repository that holds links pointing outside it (to /etc, to a parent): the base is
+    still read (the links are left out of the export; the topology does not need them)."""
+    (repo / "etc").symlink_to("/etc")
+    (repo / "topology" / "up").symlink_to("../../..")
+    (repo / "inside").symlink_to("topology")
+    git(repo, "add", "etc", "inside", "topology/up")
+    git(repo, "commit", "-q", "-m", "links")
+    (repo / "topology" / "up").unlink()
+    code, out, err = invoke("diff", "--base", "HEAD", "topology")
+    assert code == 0, err
+    assert "| 🔴 removed | route | `cancellations` |" in out
+
+
 def test_cli_unknown_base(repo: Path) -> None:
     code, _, err = invoke("diff", "--base", "no-such-branch", "topology")
     assert code == 2

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,11 +68,11 @@ OUTCOMES: dict[str, set[str]] = {}
 
 @contextmanager
 def topology_dir(files: dict[str, str | bytes]) -> Iterator[Path]:
-    """A temporary directory holding the files, next to the orders example's schemas (so
+    """A temporary directory holding the files, with a copy of the orders example's schemas (so
     that `schema:` references resolve and the schema checks run)."""
     with tempfile.TemporaryDirectory(prefix="edac-fuzz-") as tmp:
         root = Path(tmp)
-        (root / "schemas").symlink_to(ORDERS_DIR / "schemas", target_is_directory=True)
+        shutil.copytree(ORDERS_DIR / "schemas", root / "schemas")
         for name, content in files.items():
             path = root / name
             if isinstance(content, bytes):

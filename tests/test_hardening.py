@@ -108,3 +108,113 @@ def test_terraform_links_the_mirror_without_a_shared_cache(tmp_path: Path) -> No
     run_terraform(["init", "-backend=false", "-input=false", "-no-color"], tmp_path)
     (link,) = (tmp_path / ".terraform" / "providers").rglob("linux_amd64")
     assert link.is_symlink() and str(link.resolve()).startswith(str(Path(mirror).resolve()))
+
+
+POISON = """
+import sys
+from pathlib import Path
+import jinja2
+cache_dir, sentinel = Path(sys.argv[1]), sys.argv[2]
+templates = Path(sys.argv[3])
+payload = compile(f"open({sentinel!r}, 'w').write('ran')", "<poison>", "exec")
+# every place a Jinja bytecode cache of edac's templates could be looked for
+for where in (cache_dir / "templates", cache_dir / "facts" / "templates", cache_dir):
+    where.mkdir(parents=True, exist_ok=True)
+    bcc = jinja2.FileSystemBytecodeCache(str(where))
+    env = jinja2.Environment(loader=jinja2.PackageLoader("edac.core.emit", "templates"),
+                             bytecode_cache=bcc)
+    for name in env.list_templates():
+        source, filename, _ = env.loader.get_source(env, name)
+        bucket = bcc.get_bucket(env, name, filename, source)
+        bucket.code = payload
+        bcc.set_bucket(bucket)
+"""
+
+
+def test_a_poisoned_cache_runs_nothing(tmp_path: Path) -> None:
+    """Jinja bytecode planted in the cache directory (a CI cache restored from another
+    branch, a shared EDAC_CACHE_DIR) is never loaded: compile runs no code from there."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    cache_dir, sentinel = tmp_path / "cache", tmp_path / "ran"
+    subprocess.run([sys.executable, "-c", POISON, str(cache_dir), str(sentinel),
+                    str(ROOT / "compiler" / "edac" / "core" / "emit" / "templates")],
+                   check=True)
+    assert len(list(cache_dir.rglob("*.cache"))) > 10, "the poison is in place"
+    for home in (cache_dir, tmp_path / "xdg"):
+        env = {**os.environ, "EDAC_CACHE_DIR": str(home), "XDG_CACHE_HOME": str(cache_dir)}
+        proc = subprocess.run([sys.executable, "-m", "edac.cli", "compile",
+                               str(ROOT / "examples" / "orders"), "-o", str(tmp_path / "out")],
+                              capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert not sentinel.exists(), "code from the cache ran"
+
+
+SCHEMA_TOPOLOGY = """version: 1
+name: shop
+producers:
+  orders: {source: com.shop.orders, team: orders}
+events:
+  OrderPlaced: {producer: orders, schema: SCHEMA}
+consumers:
+  billing: {team: finance, lambda: {function: bill-order, timeout: 10s},
+            queue: {visibility_timeout: 1m}}
+routes:
+  placed: {events: [OrderPlaced], to: [billing]}
+"""
+
+
+@pytest.mark.parametrize(("schema", "reason"), [
+    ("/proc/self/environ", "outside the topology's directory"),
+    ("/dev/zero", "outside the topology's directory"),
+    ("../../../../../../../../etc/passwd", "outside the topology's directory"),
+    ("fifo.json", "not a regular file"),
+    ("zero.json", "outside the topology's directory"),  # a link to /dev/zero
+    ("dir.json", "Is a directory"),
+    ("environ.json", "outside the topology's directory"),
+    ("huge.json", "larger than 1024 KiB"),
+])
+def test_schema_files_are_confined_regular_and_bounded(tmp_path: Path, schema: str,
+                                                       reason: str) -> None:
+    """A topology (from a pull request, say) cannot make edac read a file outside its tree,
+    a device, a FIFO (which would block) or an endless file; the diagnostic is E301 at the
+    `schema:` and shows none of the file's content."""
+    import subprocess
+    import sys
+
+    topo = tmp_path / "topo"
+    topo.mkdir()
+    os.mkfifo(topo / "fifo.json")
+    (topo / "dir.json").mkdir()
+    (topo / "zero.json").symlink_to("/dev/zero")
+    (topo / "environ.json").symlink_to("/proc/self/environ")
+    (topo / "huge.json").write_text('{"description": "' + "x" * (1 << 20) + '"}')
+    (topo / "topology.yaml").write_text(SCHEMA_TOPOLOGY.replace("SCHEMA", schema))
+    env = {**os.environ, "EDAC_SECRET_PROBE": "s3cr3t-value"}
+    proc = subprocess.run([sys.executable, "-m", "edac.cli", "validate", "--format", "short",
+                           str(topo / "topology.yaml")], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "E301" in out and reason in out, out
+    assert "topology.yaml:6:" in out
+    assert "s3cr3t" not in out and "root:" not in out and "xxxx" not in out
+
+
+def test_schema_path_names_another_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Schemas kept outside the topology's tree are read from a directory EDAC_SCHEMA_PATH
+    names, and only from there."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "order.json").write_text('{"type": "object"}')
+    topo = tmp_path / "topo"
+    topo.mkdir()
+    (topo / "topology.yaml").write_text(SCHEMA_TOPOLOGY.replace("SCHEMA", "../shared/order.json"))
+    code, _, err = run("validate", "--format", "short", str(topo))
+    assert code == 1 and "E301" in err
+    monkeypatch.setenv("EDAC_SCHEMA_PATH", str(shared))
+    code, out, err = run("validate", "--format", "short", str(topo))
+    assert code == 0, out + err

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -162,8 +163,8 @@ def test_a_killed_compile_leaves_the_old_or_the_new_output(
     v2 = tmp_path / "v2"
     v2.mkdir()
     (v2 / "topology.yaml").write_text((ORDERS / "topology.yaml").read_text())
-    (v2 / "schemas").symlink_to(ORDERS / "schemas")
-    (v1.parent / "schemas").symlink_to(ORDERS / "schemas")
+    shutil.copytree(ORDERS / "schemas", v2 / "schemas")
+    shutil.copytree(ORDERS / "schemas", v1.parent / "schemas")
     first = subprocess.run([sys.executable, "-m", "edac.cli", "compile", str(v1), "-o",
                             str(out)], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr

@@ -146,7 +146,7 @@ def load_topology(paths: Sequence[str], lock: lockfile.Lock | None = None,
     validated = read.validated
     if has_errors(diagnostics) or not validated:
         return Result(None, sorted_diagnostics(diagnostics), texts)
-    schemas = io_files.read_texts(schema_paths(validated))
+    schemas = io_files.read_texts(schema_paths(validated), io_files.schema_roots(paths))
     trusted = facts.trusted_schemas(t for t in schemas.values() if isinstance(t, str))
     resolved = resolve(validated, schemas, trusted, lock.rules if lock else None, environment)
     facts.remember_schemas(resolved.checked_schemas)
@@ -292,7 +292,7 @@ class Compiled:
 def _templates() -> Any:
     from edac.core.emit.terraform import Templates
 
-    return Templates(facts.template_bytecode())
+    return Templates()  # no bytecode cache: compiled templates are code (see edac.io.cache)
 
 
 def command_paths(paths: Sequence[str]) -> tuple[str, ...]:
@@ -392,7 +392,7 @@ def compile_into(paths: Sequence[str], output: str | Path,
                  lock: str | Path | None = None,
                  locked: bool = False,
                  lock_seed: str | Path | None = None,
-                 environment: str | None = None) -> Written:
+                 environment: str | None = None, for_sandbox: bool = False) -> Written:
     """Compile, write the output directory atomically and update the lock.
 
     Nothing is written when the topology or its lock has errors, when the compile would
@@ -402,16 +402,33 @@ def compile_into(paths: Sequence[str], output: str | Path,
     beside the topology); a missing lock is seeded from the output's manifest (an older
     edac's record), or from `lock_seed` (the sandbox starts from the project's lock).
     `environment`: the declared environment to compile (its lock: `lock_name`).
+    The output is held (`edac.io.write.output_lock`) from the manifest's reading to the
+    lock's writing. `for_sandbox`: the sandbox compiling into its own directory (any other
+    compile into a sandbox's directory is E901).
     Raises Failure (E901) when the output or the lock cannot be written, E904/E911 (exit 2)
     for an environment the topology does not declare or one it needs and was not given."""
-    from edac.core.diagnostics import Severity
-    from edac.io.write import Manifest, OutputError, write_file, write_output
+    from edac.io.write import OutputError, output_lock
 
-    _check_output_place(output, paths)
+    _check_output_place(output, paths, for_sandbox)
     out = Path(output)
     if out.exists() and not out.is_dir():
         raise failure("E901", f"the output `{out}` is a file, not a directory",
                       help="give a directory (edac writes a whole Terraform root module)")
+    try:
+        with output_lock(out.resolve() if out.is_symlink() else out):
+            return _compile_locked(paths, out, allow_destroy, forget, warnings_as_errors,
+                                   lock, locked, lock_seed, environment)
+    except OutputError as exc:
+        raise failure("E901", str(exc)) from exc
+
+
+def _compile_locked(paths: Sequence[str], out: Path, allow_destroy: Set[str],
+                    forget: Set[str], warnings_as_errors: bool, lock: str | Path | None,
+                    locked: bool, lock_seed: str | Path | None,
+                    environment: str | None) -> Written:
+    from edac.core.diagnostics import Severity
+    from edac.io.write import Manifest, OutputError, write_file, write_output
+
     topology_read = read_topology(paths)
     chosen = (choose_environment(topology_read, environment)
               if not has_errors(topology_read.diagnostics) else None)
@@ -475,13 +492,25 @@ def compile_into(paths: Sequence[str], output: str | Path,
     return written
 
 
-def _check_output_place(output: str | Path, paths: Sequence[str]) -> None:
+def _check_output_place(output: str | Path, paths: Sequence[str],
+                        for_sandbox: bool = False) -> None:
     """E901 for an output edac cannot own: none given, the working directory or one of its
-    parents (it is replaced as a whole, from a sibling), or a directory the topology is in."""
+    parents (it is replaced as a whole, from a sibling), a directory the topology is in, or
+    a sandbox's directory (or inside one) unless the sandbox itself compiles there."""
+    from edac.io.write import holds_sandbox
+
     out = Path(output)
     if str(output).strip() == "":
         raise failure("E901", "no output directory given (`-o` is empty)",
                       help="give the directory of the Terraform root module, e.g. -o build")
+    if not for_sandbox:
+        absolute = Path(os.path.abspath(out))
+        for place in (absolute, *absolute.parents):
+            if holds_sandbox(place):
+                raise failure("E901", f"the output `{out}` is inside the sandbox directory "
+                              f"`{place}`: the sandbox's files are its own",
+                              help="compile into a directory of your own, e.g. -o build; "
+                              "`edac sandbox up` compiles into the sandbox")
     where = Path(os.path.abspath(out))
     cwd = Path(os.path.abspath("."))
     if cwd == where or cwd.is_relative_to(where):

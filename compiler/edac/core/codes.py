@@ -68,7 +68,11 @@ _CATALOGUE = [
          "another element of the same kind, or is listed twice."),
     # -- event schemas (E3xx)
     Code("E301", "schema file missing", "An event type's `schema:` names a file that cannot be "
-         "read. The path is relative to the topology file that declares the event."),
+         "read. The path is relative to the topology file that declares the event. edac reads "
+         "schema files only from inside the topology's directory or its git work tree (links "
+         "followed) and from the directories `EDAC_SCHEMA_PATH` lists, and only regular files "
+         "of at most 1 MiB: a topology cannot make edac read `/etc/passwd`, a device or a "
+         "FIFO."),
     Code("E302", "invalid JSON Schema", "The event schema is not valid JSON, or not a valid JSON "
          "Schema (checked against the draft it declares, 2020-12 by default)."),
     # -- patterns (E4xx)

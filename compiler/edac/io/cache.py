@@ -6,20 +6,20 @@ versions of edac and of the library that checked it), so the cache can never ans
 different content. Any failure to read or write it is ignored: it only saves time.
 `EDAC_CACHE_DIR` moves it; `EDAC_NO_CACHE=1` switches it off.
 
-It also keeps Jinja's compiled templates (`template_bytecode`), for the Terraform emitter.
+Nothing executable is ever kept or loaded here (the cache directory may be another branch's
+CI cache, or shared): an entry only lets edac skip a check whose answer it recorded, for
+exactly the content it recorded it for. Jinja's compiled templates were kept here once; they
+are code, so they are compiled in each process instead (about 40 ms).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-
-import jinja2
 
 from edac import __version__
 
@@ -50,19 +50,6 @@ def digest(kind: str, text: str) -> str:
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
-
-
-def subdirectory(name: str) -> Path | None:
-    """A folder of the cache for other tools' files (e.g. compiled templates), or None when
-    the cache is off or cannot be made."""
-    directory = _directory()
-    if directory is None:
-        return None
-    try:
-        (directory / name).mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return directory / name
 
 
 def has(key: str) -> bool:
@@ -104,30 +91,3 @@ def remember_schemas(texts: Iterable[str]) -> None:
         key = digest(_SCHEMA, text)
         _VALID_IN_THIS_PROCESS.add(key)
         put(key)
-
-
-# ---------------------------------------------------------------------------------------------
-# compiled templates
-
-
-class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's cache of compiled templates, which only saves time: a cache that cannot be read
-    or written (read-only, full, another user's) is passed over."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError):
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-@cache
-def template_bytecode() -> jinja2.BytecodeCache | None:
-    """Where compiled templates are kept (compiling them costs every run ~40 ms), or None
-    when the cache is off or cannot be made."""
-    compiled = subdirectory("templates")
-    return _TemplateCache(str(compiled)) if compiled else None

@@ -4,7 +4,8 @@ schema files they name. Everything the core parses comes through here as text.""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -96,18 +97,65 @@ def read_files(paths: list[str]) -> tuple[list[SourceFile], list[Diagnostic]]:
     return sources, diagnostics
 
 
-def read_texts(paths: Iterable[str]) -> dict[str, str | OSError | UnicodeDecodeError]:
+SCHEMA_MAX_BYTES = 1 << 20  # 1 MiB: four times what a PutEvents call carries (256 KB, the kit)
+
+
+def schema_roots(paths: Iterable[str]) -> list[Path]:
+    """Where the schema files of a topology may be: in each directory given (a file's own
+    directory), in the git work tree holding it (found by its `.git`), and in the directories
+    `EDAC_SCHEMA_PATH` lists (separated by `:`), links followed."""
+    roots = [Path(extra).resolve()
+             for extra in os.environ.get("EDAC_SCHEMA_PATH", "").split(os.pathsep) if extra]
+    for raw in paths:
+        start = Path(raw).resolve()
+        if not start.is_dir():
+            start = start.parent
+        roots.append(start)
+        for place in (start, *start.parents):
+            if (place / ".git").exists():
+                roots.append(place)
+                break
+    return sorted(set(roots))
+
+
+def _refused(path: str, why: str) -> OSError:
+    return OSError(0, why, path)
+
+
+def read_texts(paths: Iterable[str], roots: Sequence[Path] | None = None,
+               limit: int = SCHEMA_MAX_BYTES) -> dict[str, str | OSError | UnicodeDecodeError]:
     """Each file's UTF-8 text, or why it could not be read (the caller reports it where the
-    file is named)."""
+    file is named). With `roots` (see `schema_roots`) a file is read only when it is a regular
+    file inside one of them (links followed) of at most `limit` bytes: a topology from a pull
+    request cannot make edac read `/etc/passwd`, `/proc/self/environ`, a device or a FIFO
+    (opened without blocking, checked before a byte is read)."""
     found: dict[str, str | OSError | UnicodeDecodeError] = {}
     for path in paths:
         if path in found:
             continue
         try:
-            found[path] = Path(path).read_text(encoding="utf-8")
+            found[path] = _read_text(path, roots, limit) if roots is not None \
+                else Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             found[path] = exc
     return found
+
+
+def _read_text(path: str, roots: Sequence[Path], limit: int) -> str:
+    real = Path(path).resolve()
+    if not any(real == root or real.is_relative_to(root) for root in roots):
+        raise _refused(path, "it is outside the topology's directory and its git work tree "
+                       "(schema files are read only from there, and from the directories "
+                       "EDAC_SCHEMA_PATH lists)")
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _refused(path, "it is not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _refused(path, f"it is larger than {limit // 1024} KiB")
+    return data.decode("utf-8")
 
 
 @cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import tarfile
 import tempfile
@@ -35,6 +34,40 @@ def _git(args: list[str], cwd: Path) -> bytes:
     return proc.stdout
 
 
+def _kept(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """tarfile's `data` filter, except that what it refuses (a link pointing outside the
+    repository, say) is left out instead of failing the export: the topology cannot need it."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
+
+
+def _export(ref: str, top: Path, dest: Path) -> None:
+    """The tree of `ref` written into `dest`, streamed from `git archive` (the tree is never
+    held in memory; links out of it are left out). Failure (E902) when git fails."""
+    try:
+        proc = subprocess.Popen(["git", "archive", "--format=tar", f"{ref}^{{tree}}"], cwd=top,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise failure("E902", f"cannot run git: {exc.strerror}",
+                      help="install git, or give the base as a path", exit_code=2) from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            tar.extractall(dest, filter=_kept)
+    except tarfile.ReadError:
+        pass  # an empty tree: git writes only the end-of-archive blocks
+    finally:
+        proc.stdout.close()
+        error = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise failure("E902", f"git archive failed: {error[-1] if error else code}",
+                      exit_code=2)
+
+
 @contextmanager
 def tree_at(ref: str, paths: Sequence[str]) -> Iterator[tuple[list[Path], str]]:
     """The files and directories of `paths` (relative to the working directory) as they are
@@ -51,10 +84,7 @@ def tree_at(ref: str, paths: Sequence[str]) -> Iterator[tuple[list[Path], str]]:
                       help="give a branch, tag or commit (e.g. `origin/main`), or the path "
                       "of the base topology", exit_code=2) from exc
     with tempfile.TemporaryDirectory(prefix="edac-base-") as tmp:
-        archive = _git(["archive", "--format=tar", f"{ref}^{{tree}}"], top)
-        if archive.strip(b"\0"):  # else an empty tree: only the end-of-archive blocks
-            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-                tar.extractall(tmp, filter="data")
+        _export(ref, top, Path(tmp))
         inside = []
         for path in paths:
             try:

@@ -106,7 +106,7 @@ def compile_into(paths: Sequence[str], out: Path, allow_destroy: Set[str] = froz
 
     written = compile_output(paths, out, allow_destroy, forget,
                              lock=out.parent / f"{out.name}.edac.lock",
-                             lock_seed=default_lock_path(paths))
+                             lock_seed=default_lock_path(paths), for_sandbox=True)
     result = written.compiled.result
     if not written.ok or result.topology is None:
         raise Failure(result.diagnostics, sources=result.sources)
@@ -259,7 +259,8 @@ def down(box: Sandbox, echo: Callable[[str], None], destroy: bool = True) -> Non
         echo(f"no sandbox in {box.root}")
         return
     endpoint = box.endpoint()
-    if endpoint is not None and state.get("applied") and destroy:
+    if endpoint is not None and state.get("applied") and destroy \
+            and box.applied_here(OVERRIDE_FILE):
         require(terraform.missing())
         echo("terraform destroy (about a minute) ...")
         terraform.run(["destroy", "-auto-approve", "-input=false", "-no-color",

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from edac.core.diagnostics import failure
+from edac.io.write import SANDBOX_KIND, SANDBOX_STATE
 from edac.sandbox.emulator import Endpoint, is_our_server
 
 STATE_DIR = ".edac-sandbox"
-STATE_FILE = "sandbox.json"
+STATE_FILE = SANDBOX_STATE
 BUILD_DIR = "build"
-KIND = "edac sandbox"  # in the state file: this directory is a sandbox's
+KIND = SANDBOX_KIND  # in the state file: this directory is a sandbox's
 # what the sandbox makes in its directory, and so what `remove` may remove
 _OWN = (STATE_FILE, BUILD_DIR, f"{BUILD_DIR}.edac.lock", "emulator.log", "emulator.log.port")
 
@@ -104,7 +105,15 @@ class Sandbox:
         url, pid = state.get("endpoint"), state.get("pid")
         if not isinstance(url, str):
             return None
-        endpoint = Endpoint(url, pid if isinstance(pid, int) else None)
-        if endpoint.pid is not None and not is_our_server(endpoint.pid):
-            return None
+        if not isinstance(pid, int) or isinstance(pid, bool) or not is_our_server(pid):
+            return None  # only the emulator this sandbox started, still running
+        endpoint = Endpoint(url, pid)
         return endpoint if endpoint.alive() else None
+
+    def applied_here(self, override: str) -> bool:
+        """Whether `build/` holds what the sandbox applied: its own override (pointing the
+        provider at the emulator) and a terraform state, both plain files. `down` destroys
+        nothing otherwise."""
+        return all((self.build / name).is_file() and not (self.build / name).is_symlink()
+                   for name in (override, "terraform.tfstate")) \
+            and not self.build.is_symlink()
