@@ -551,14 +551,32 @@ class Routed:
     outcomes: list[Any]  # edac.core.simulate.RouteOutcome
 
 
+EVENT_FILE_MAX = 4 << 20  # bytes of an event file read
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"`{name}` is not JSON (EventBridge refuses it)")
+
+
 def read_event(event_file: str) -> dict[str, Any]:
     """The event in a JSON file (as delivered, or a PutEvents entry); Failure (E906)."""
     from edac.core.simulate import EventError, as_event
     from edac.patterns import InvalidEvent
+    from edac.patterns.jsontext import MAX_NESTING, nesting
 
     try:
-        with open(event_file, encoding="utf-8") as handle:
-            return as_event(json.load(handle))
+        with open(event_file, "rb") as handle:
+            data = handle.read(EVENT_FILE_MAX + 1)
+        if len(data) > EVENT_FILE_MAX:
+            raise failure("E906", f"`{event_file}` is larger than {EVENT_FILE_MAX >> 20} MiB: "
+                          "no event is (PutEvents takes 256 KB a call)")
+        value = json.loads(data.decode("utf-8"), parse_constant=_not_json)
+        if nesting(value, MAX_NESTING) > MAX_NESTING:
+            raise RecursionError
+        return as_event(value)
+    except RecursionError:
+        raise failure("E906", f"`{event_file}` nests objects and arrays more than "
+                      f"{MAX_NESTING} deep: edac reads no deeper") from None
     except OSError as exc:
         raise failure("E906", f"cannot read the event file `{event_file}`: "
                       f"{exc.strerror}") from exc

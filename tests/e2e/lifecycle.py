@@ -2,7 +2,7 @@
 changed the ways that lose messages when done by hand, each compiled with `edac compile` (the
 CLI, as a user runs it, into the same output directory) and planned and applied by terraform.
 
-Stages (the orders example, copied):
+Stages (the orders example, copied; consumer `email` with `kms_key: create`):
   v1      compiled and applied; 3 confirmed orders and 2 cancellations put on the bus, one
           poison message parked in a DLQ;
   rename  consumer `email` -> `mailer` (`previously: [email]`) and route `cancellations` ->
@@ -151,6 +151,11 @@ class Lifecycle:
 
     # -- stages ----------------------------------------------------------------------------
     def _v1(self, stage: Stage) -> None:
+        # email's queues are encrypted with a key of its own: a rename must move the key with
+        # the queues, or no message already in them could be decrypted again
+        self._edit("    idempotency: {ttl: 24h}\n    queue: {visibility_timeout: 1m}",
+                   "    idempotency: {ttl: 24h}\n    queue: {visibility_timeout: 1m, "
+                   "kms_key: create}")
         self._compile(stage)
         assert stage.compile_exit == 0, stage.compile_output
         from edac.api import load_topology

@@ -70,12 +70,18 @@ def test_a_rename_destroys_nothing_and_keeps_the_messages(lifecycle: Lifecycle) 
     assert plan.moved['module.route["cancellation-notices"]'
                       '.aws_cloudwatch_event_target.this["email"]'] == \
         'module.route["cancellations"].aws_cloudwatch_event_target.this["email"]'
+    # the consumer's own key moves with its queues (destroyed, every message in them would
+    # be lost: nothing could decrypt them)
+    for resource in ("aws_kms_key.this", "aws_kms_alias.this"):
+        assert plan.moved[f'module.queue_key["mailer"].{resource}'] == \
+            f'module.queue_key["email"].{resource}'
     # every move is one of the two renames, resource for resource
     for to, from_ in plan.moved.items():
         renamed = from_.replace('module.consumer["email"]', 'module.consumer["mailer"]') \
+            .replace('module.queue_key["email"]', 'module.queue_key["mailer"]') \
             .replace('module.route["cancellations"]', 'module.route["cancellation-notices"]')
         assert to == renamed != from_
-    assert len(plan.moved) == 16  # 12 resources of the consumer, 4 of the route
+    assert len(plan.moved) == 18  # 12 resources of the consumer, 2 of its key, 4 of the route
     assert rename.applied and rename.plan_after_apply_exit == 0
     # the same queues (not made again), the same messages
     assert rename.created == v1.created

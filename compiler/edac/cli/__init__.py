@@ -85,6 +85,12 @@ class _Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """edac: compile event-driven topologies (YAML) into EventBridge + SQS Terraform."""
     ctx.obj = {"debug": debug}
+    # text from the input may hold what no encoding can write (a lone surrogate from a
+    # `\ud800` escape): it is printed as a backslash escape, never a crash
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     if gc.isenabled():
         gc.disable()
         ctx.call_on_close(gc.enable)
@@ -240,15 +246,24 @@ def generate_(language: str, paths: tuple[str, ...], output: str, lock: str | No
     sys.exit(code)
 
 
-def _json_argument(value: str, what: str) -> str:
-    """JSON given inline or as `@file`; returned as text (it is parsed by the caller)."""
+JSON_FILE_MAX = 4 << 20  # bytes of an `@file` argument read (an event is at most 256 KB)
+
+
+def _json_argument(value: str, what: str) -> str | bytes:
+    """JSON given inline or as `@file` (returned as bytes: the parser reports bad UTF-8 as
+    AWS does); parsed by the caller. A file over JSON_FILE_MAX (`/dev/zero`) is refused."""
     if value.startswith("@"):
         try:
-            with open(value[1:], encoding="utf-8") as handle:
-                return handle.read()
+            with open(value[1:], "rb") as handle:
+                data = handle.read(JSON_FILE_MAX + 1)
         except OSError as exc:
-            raise click.BadParameter(f"cannot read {value[1:]}: {exc.strerror}",
-                                     param_hint=what) from exc
+            click.echo(f"error: {what}: cannot read {value[1:]}: {exc.strerror}", err=True)
+            sys.exit(1)
+        if len(data) > JSON_FILE_MAX:
+            click.echo(f"error: {what}: {value[1:]} is larger than {JSON_FILE_MAX >> 20} MiB",
+                       err=True)
+            sys.exit(1)
+        return data
     return value
 
 

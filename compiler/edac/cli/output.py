@@ -15,6 +15,7 @@ import click
 
 from edac import __version__
 from edac.core.diagnostics import (
+    EXCERPT_WIDTH,
     Diagnostic,
     Failure,
     SourceCache,
@@ -40,11 +41,24 @@ def report(diagnostics: Sequence[Diagnostic], fmt: str, sources: dict[str, str])
         click.echo(render_sarif(diagnostics, __version__), nl=False)
         return
     text = render_short(diagnostics) if fmt == "short" else render_human(
-        diagnostics, SourceCache(sources))
+        diagnostics, SourceCache(sources), _columns())
     if text:
         click.echo(text, nl=False, err=True)
     if diagnostics and fmt == "human":
         click.echo(f"\n{summary(diagnostics)}", err=True)
+
+
+def _columns() -> int:
+    """How wide source excerpts may be: the terminal's width when standard error is one
+    (within 60-240 columns), else EXCERPT_WIDTH."""
+    import os
+
+    try:
+        if sys.stderr.isatty():
+            return max(60, min(240, os.get_terminal_size(sys.stderr.fileno()).columns))
+    except (OSError, ValueError):
+        pass
+    return EXCERPT_WIDTH
 
 
 def exit_code(diagnostics: Sequence[Diagnostic], warnings_as_errors: bool) -> int:

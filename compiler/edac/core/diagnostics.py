@@ -158,7 +158,39 @@ def _location(span: Span) -> str:
     return f"{span.file}:{span.line}:{span.col}"
 
 
-def _excerpt(span: Span, label: str, sources: SourceCache, gutter: int) -> list[str]:
+# Budgets of the human and short formats, so that output stays in proportion to what a person
+# can read whatever the input (a 77 KB line with an error at every value once printed 690 MB):
+EXCERPT_WIDTH = 120  # columns of a source line shown; longer lines are cut around the span
+MESSAGE_MAX = 1_000  # characters of a message or help (a value echoed whole stops there)
+PER_CODE_MAX = 50  # diagnostics shown per code; the rest are counted ("... 9,950 more")
+
+
+def clip(text: str, limit: int = MESSAGE_MAX) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _window(text: str, start: int, end: int, width: int) -> tuple[str, int, int]:
+    """The part of `text` to show, at most `width` columns, holding `start` (and as much of
+    the span up to `end` as fits), with `…` where it was cut; the span's place in it."""
+    if display_width(text) <= width:
+        return text, start, end
+    budget = width - 2  # room for an ellipsis on each side
+    left = max(0, min(start - budget // 4, len(text)))
+    right, used = left, 0
+    while right < len(text):
+        w = _char_width(text[right])
+        if used + w > budget:
+            break
+        used += w
+        right += 1
+    shown = ("…" if left > 0 else "") + text[left:right] + ("…" if right < len(text) else "")
+    shift = (1 if left > 0 else 0) - left
+    return shown, start + shift, min(end, right) + shift
+
+
+def _excerpt(span: Span, label: str, sources: SourceCache, gutter: int,
+             columns: int = EXCERPT_WIDTH) -> list[str]:
     text = sources.line(span.file, span.line)
     pad = " " * gutter
     if text is None:
@@ -166,44 +198,70 @@ def _excerpt(span: Span, label: str, sources: SourceCache, gutter: int) -> list[
     text = text.translate(_PICTURES)
     start = span.col - 1
     end = span.end_col - 1 if span.end_line == span.line else len(text)
+    text, start, end = _window(text, start, end, max(40, columns - gutter - 3))
     width = max(1, display_width(text[start:end]))
     marker = " " * display_width(text[:start]) + "^" * width
     out = [f"{pad} |", f"{span.line:>{gutter}} | {text}", f"{pad} | {marker}"]
     if label:
-        out[-1] += f" {label}"
+        out[-1] += f" {clip(one_line(label), 200)}"
     return out
 
 
-def render_human(diagnostics: Sequence[Diagnostic], sources: SourceCache | None = None) -> str:
+def capped(diagnostics: Sequence[Diagnostic],
+           per_code: int = PER_CODE_MAX) -> tuple[list[Diagnostic], list[str]]:
+    """The diagnostics to show (at most `per_code` of each code) and a line for each code
+    some were left out of."""
+    seen: dict[str, int] = {}
+    shown = []
+    for diag in diagnostics:
+        seen[diag.code] = seen.get(diag.code, 0) + 1
+        if seen[diag.code] <= per_code:
+            shown.append(diag)
+    severity = {d.code: d.severity.value for d in diagnostics}
+    notes = [f"... and {count - per_code:,} more {severity[code]}[{code}] not shown "
+             "(`--format json` lists every diagnostic)"
+             for code, count in sorted(seen.items()) if count > per_code]
+    return shown, notes
+
+
+def render_human(diagnostics: Sequence[Diagnostic], sources: SourceCache | None = None,
+                 columns: int = EXCERPT_WIDTH) -> str:
+    """Diagnostics for people: each with the source lines it points at (cut to `columns`),
+    at most PER_CODE_MAX per code."""
     sources = sources or SourceCache()
     blocks = []
-    for diag in diagnostics:
-        lines = [f"{diag.severity.value}[{diag.code}]: {one_line(diag.message)}"]
+    shown, notes = capped(diagnostics)
+    for diag in shown:
+        lines = [f"{diag.severity.value}[{diag.code}]: {clip(one_line(diag.message))}"]
         spans = [diag.span] if diag.span else []
         spans += [r.span for r in diag.related]
         gutter = max([len(str(s.line)) for s in spans] + [1])
         pad = " " * gutter
         if diag.span is not None:
             lines.append(f"{pad}--> {_location(diag.span)}")
-            lines += _excerpt(diag.span, diag.label, sources, gutter)
+            lines += _excerpt(diag.span, diag.label, sources, gutter, columns)
         for rel in diag.related:
             lines.append(f"{pad}::: {_location(rel.span)}")
-            lines += _excerpt(rel.span, rel.label, sources, gutter)
+            lines += _excerpt(rel.span, rel.label, sources, gutter, columns)
         if diag.help:
-            lines.append(f"{pad} = help: {one_line(diag.help)}")
+            lines.append(f"{pad} = help: {clip(one_line(diag.help))}")
         blocks.append("\n".join(lines))
+    blocks += notes
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
 def render_short(diagnostics: Sequence[Diagnostic]) -> str:
+    """One line a diagnostic (`file:line:col: severity[CODE]: message (help: ...)`), at most
+    PER_CODE_MAX per code."""
     lines = []
-    for diag in diagnostics:
+    shown, notes = capped(diagnostics)
+    for diag in shown:
         where = _location(diag.span) if diag.span else "<topology>"
-        line = f"{where}: {diag.severity.value}[{diag.code}]: {one_line(diag.message)}"
+        line = f"{where}: {diag.severity.value}[{diag.code}]: {clip(one_line(diag.message))}"
         if diag.help:
-            line += f" (help: {one_line(diag.help)})"
+            line += f" (help: {clip(one_line(diag.help))})"
         lines.append(line)
-    return "".join(line + "\n" for line in lines)
+    return "".join(line + "\n" for line in [*lines, *notes])
 
 
 def _span_json(span: Span | None) -> dict[str, object] | None:

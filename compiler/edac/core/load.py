@@ -275,8 +275,10 @@ def validate_file(source: SourceFile) -> tuple[FileSpec | None, list[Diagnostic]
     # preferring the member whose error lies deepest (it got furthest).
     by_path: dict[Path_, tuple[int, dict[str, Any], Any, bool]] = {}
     order: list[Path_] = []
+    types_at: dict[Path_, set[str]] = {}  # every error's type at each path (once: linear)
     for err in errors:
         path, value, found = _data_path(data, tuple(err["loc"]))
+        types_at.setdefault(path, set()).add(err["type"])
         depth = len(err["loc"])
         if path not in by_path:
             order.append(path)
@@ -288,7 +290,7 @@ def validate_file(source: SourceFile) -> tuple[FileSpec | None, list[Diagnostic]
         _, err, value, _found = by_path[path]
         code, message, label, help_text = _message(err, path, value)
         # a union whose members disagree on the type: say what is accepted instead
-        union_types = {e["type"] for e in errors if _data_path(data, tuple(e["loc"]))[0] == path}
+        union_types = types_at[path]
         if len(union_types & set(_TYPE_NAMES)) > 1:
             accepted = sorted({_TYPE_NAMES[t] for t in union_types if t in _TYPE_NAMES})
             code = "E103"

@@ -10,8 +10,12 @@ from typing import Any
 
 from edac.core.source import SourceFile
 from edac.core.spec import FileSpec
+from edac.patterns.jsontext import nesting
 
 SchemaText = str | OSError | UnicodeDecodeError  # a schema file's text, or why it is unreadable
+# How deep a schema's JSON may nest (an event schema nests a few dozen levels at most): the
+# meta-schema check and edac's own walks recurse about three calls a level.
+MAX_SCHEMA_NESTING = 100
 
 
 def schema_paths(files: list[tuple[SourceFile, FileSpec]]) -> list[str]:
@@ -42,6 +46,11 @@ def parse_schema(path: str, text: SchemaText | None,
     except json.JSONDecodeError as exc:
         return None, ("E302", f"`{path}` is not valid JSON: {exc.msg} at line {exc.lineno} "
                       f"column {exc.colno}")
+    except RecursionError:
+        schema = None
+    if schema is None or nesting(schema, MAX_SCHEMA_NESTING) > MAX_SCHEMA_NESTING:
+        return None, ("E302", f"`{path}` nests objects and arrays more than "
+                      f"{MAX_SCHEMA_NESTING} deep: edac reads no deeper")
     if not checked:
         problem = schema_problem(schema)
         if problem is not None:

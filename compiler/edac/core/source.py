@@ -102,6 +102,11 @@ class _Converter:
         return self.mapping(node, path, depth)
 
     def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        # merges expand mappings without `convert`: the same budgets hold here (a mapping that
+        # merges itself, or merge chains that double at each level, stop at them)
+        self.count += 1
+        if self.count > _MAX_NODES or depth > _MAX_DEPTH:
+            raise _TooLarge(self.span(node))
         result: dict[str, Any] = {}
         # `<<:` merge keys first, so that the mapping's own keys (and their spans) win
         for key_node, value_node in node.value:

@@ -30,7 +30,15 @@ def discover(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(_walk_yaml(p))
+            try:
+                found = sorted(_walk_yaml(p))
+            except _OutsideLink as link:
+                diagnostics.append(Diagnostic(
+                    "E004", Severity.ERROR, f"`{display_path(link.args[0])}` is a link to a "
+                    f"file outside `{raw}`: edac reads a directory's own files only",
+                    Span.file_start(display_path(link.args[0])),
+                    help="copy the file into the directory, or name it on the command line"))
+                continue
             if not found:
                 diagnostics.append(
                     Diagnostic(
@@ -41,7 +49,7 @@ def discover(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
                     )
                 )
             files.extend(found)
-        elif p.is_file():
+        elif p.exists():  # a file (what is not a regular one is refused when read)
             files.append(p)
         else:
             diagnostics.append(
@@ -58,12 +66,42 @@ def discover(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
     return [Path(display_path(f)) for f in unique], diagnostics
 
 
+class _OutsideLink(Exception):
+    pass
+
+
 def _walk_yaml(root: Path) -> Iterator[Path]:
+    """The YAML files under `root`; a link is followed only to a file inside `root` (a
+    directory from a pull request cannot make edac read `/etc/passwd` as a topology file)."""
+    inside = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             if not name.startswith(".") and name.endswith((".yaml", ".yml")):
-                yield Path(dirpath) / name
+                path = Path(dirpath) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                    raise _OutsideLink(path)
+                yield path
+
+
+TOPOLOGY_FILE_MAX = 16 << 20  # bytes of one topology file
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _read_bounded(path: Path, limit: int) -> str:
+    """A regular file's UTF-8 text, opened without blocking (a FIFO) and read no further
+    than `limit` bytes (`/dev/zero`); _TooBig otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise _TooBig
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _TooBig
+    return data.decode("utf-8")
 
 
 def read_files(paths: list[str]) -> tuple[list[SourceFile], list[Diagnostic]]:
@@ -72,7 +110,13 @@ def read_files(paths: list[str]) -> tuple[list[SourceFile], list[Diagnostic]]:
     for path in files:
         name = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read_bounded(path, TOPOLOGY_FILE_MAX)
+        except _TooBig:
+            diagnostics.append(Diagnostic(
+                "E004", Severity.ERROR, f"`{name}` is not a regular file of at most "
+                f"{TOPOLOGY_FILE_MAX >> 20} MiB", Span.file_start(name),
+                help="a topology file is YAML text; split a larger one into several"))
+            continue
         except UnicodeDecodeError as exc:
             diagnostics.append(
                 Diagnostic(

@@ -59,6 +59,8 @@ def _export(ref: str, top: Path, dest: Path) -> None:
     except tarfile.ReadError:
         pass  # an empty tree: git writes only the end-of-archive blocks
     finally:
+        while proc.stdout.read(1 << 16):
+            pass  # the padding after the end-of-archive blocks (git would die of SIGPIPE)
         proc.stdout.close()
         error = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
         proc.stderr.close()

@@ -119,6 +119,39 @@ _DECODER = json.JSONDecoder(
 )
 
 
+# How deep objects and arrays may nest in an event or a pattern edac reads. Jackson's own
+# default is 1000 (StreamReadConstraints, jackson-core 2.15+); edac's engine walks a value
+# recursively, so it stops well before Python's stack does. Real events nest a few levels.
+MAX_NESTING = 200
+
+
+def _too_deep(depth: int) -> str:
+    return (f"Document nesting depth ({depth}) exceeds the maximum edac reads "
+            f"({MAX_NESTING})")
+
+
+def nesting(value: Any, limit: int) -> int:
+    """How deep objects and arrays nest in `value` (a scalar: 0), counted without recursion
+    and only up to `limit + 1`."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, JsonObject)):
+            children: Iterator[Any] = (v for _, v in members(item))
+        elif isinstance(item, (list, tuple)):
+            children = iter(item)
+        else:
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
 def parse_json_text(text: str | bytes, *, first_value_only: bool = False) -> Any:
     """Parse JSON text, raising :class:`JsonSyntaxError` with a Jackson-style message.
 
@@ -137,6 +170,11 @@ def parse_json_text(text: str | bytes, *, first_value_only: bool = False) -> Any
         value, end = _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as exc:
         raise JsonSyntaxError(_jackson_message(text, exc)) from None
+    except RecursionError:
+        raise JsonSyntaxError(_too_deep(MAX_NESTING + 1)) from None
+    depth = nesting(value, MAX_NESTING)
+    if depth > MAX_NESTING:
+        raise JsonSyntaxError(_too_deep(depth))
     end = _skip_space(text, end)
     if end < len(text) and not first_value_only:
         raise JsonSyntaxError(_unexpected(text, end, "expected end-of-input"))

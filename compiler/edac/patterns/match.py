@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import InvalidEventPattern
+from .errors import InvalidEvent, InvalidEventPattern
 from .event import FlatEvent, Membership, load_event
 from .operators import EventValue
 from .rule import FieldRule
@@ -118,25 +118,67 @@ def follow_plan(plan: tuple[_Step, ...], branch: Branch, flat: FlatEvent) -> boo
         tangled = tangled or inside_arrays
     if not tangled:
         return True
-    return _consistent([rule for rule in branch if rule.name in memberships], flat, 0, {})
+    rules = [rule for rule in branch if rule.name in memberships]
+    return _Search(rules, flat).consistent(0, {})
 
 
-def _consistent(
-    rules: list[FieldRule], flat: FlatEvent, index: int, chosen: dict[int, int]
-) -> bool:
-    if index == len(rules):
-        return True
-    rule = rules[index]
-    present = False
-    for value, membership in zip(flat.values[rule.name], flat.memberships[rule.name], strict=False):
-        if not _compatible(chosen, membership):
-            continue
-        present = True
-        if rule.matches(value) and _consistent(
-            rules, flat, index + 1, {**chosen, **dict(membership)}
-        ):
+MATCH_BUDGET = 200_000
+"""How many candidate values the array-consistency search may try for one branch and event.
+With the memo below, real events need a few dozen; a hostile one that would still need more
+is refused (`MatchTooComplex`) instead of hanging."""
+
+
+class MatchTooComplex(InvalidEvent):
+    """Matching this event against a branch would try more than `MATCH_BUDGET` candidates."""
+
+
+class _Search:
+    """Which values of the tangled fields can be drawn from consistent array elements.
+
+    A depth-first search field by field, memoised: whether the fields from `index` on can
+    be satisfied depends only on the elements chosen in the arrays those fields sit in, so
+    the choices in other arrays are projected away before looking the state up. Elements of
+    independent arrays (a field's sibling lists) then no longer multiply, which made the plain
+    search exponential (each of n lists of k elements: k**n tries)."""
+
+    def __init__(self, rules: list[FieldRule], flat: FlatEvent) -> None:
+        self.rules = rules
+        self.flat = flat
+        self.tries = 0
+        self.failed: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
+        # the arrays the fields from `index` on sit in
+        self.later: list[frozenset[int]] = [frozenset()] * (len(rules) + 1)
+        for index in range(len(rules) - 1, -1, -1):
+            arrays = {array for membership in flat.memberships[rules[index].name]
+                      for array, _ in membership}
+            self.later[index] = self.later[index + 1] | arrays
+
+    def consistent(self, index: int, chosen: dict[int, int]) -> bool:
+        if index == len(self.rules):
             return True
-    return rule.absent and not present and _consistent(rules, flat, index + 1, chosen)
+        relevant = self.later[index]
+        key = (index, tuple(sorted(item for item in chosen.items() if item[0] in relevant)))
+        if key in self.failed:
+            return False
+        rule = self.rules[index]
+        flat = self.flat
+        present = False
+        for value, membership in zip(flat.values[rule.name], flat.memberships[rule.name],
+                                     strict=False):
+            if not _compatible(chosen, membership):
+                continue
+            present = True
+            self.tries += 1
+            if self.tries > MATCH_BUDGET:
+                raise MatchTooComplex(
+                    f"Matching it would try more than {MATCH_BUDGET} combinations of array "
+                    "elements; edac stops there.")
+            if rule.matches(value) and self.consistent(index + 1, {**chosen, **dict(membership)}):
+                return True
+        if rule.absent and not present and self.consistent(index + 1, chosen):
+            return True
+        self.failed.add(key)
+        return False
 
 
 def _compatible(chosen: dict[int, int], membership: Membership) -> bool:

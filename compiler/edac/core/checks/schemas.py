@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edac.core.checks._util import diag
+from edac.core.checks.patterns import PATTERN_MAX, sent_text
 from edac.core.diagnostics import Diagnostic
 from edac.core.ir import EventType, Route, Topology
 from edac.core.load import did_you_mean
@@ -78,30 +79,52 @@ class _Schema:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
 
-    def _deref(self, node: Any, seen: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
-        """The node and what it combines with (`$ref`, `allOf`, `anyOf`, `oneOf`)."""
-        if not isinstance(node, dict):
-            return [{}] if node is True else []
-        out = [node]
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
-            target: Any = self.root
-            for raw in ref[2:].split("/"):
-                part = raw.replace("~1", "/").replace("~0", "~")
-                target = target.get(part) if isinstance(target, dict) else None
-            out += self._deref(target, seen | {ref})
-        for combinator in ("allOf", "anyOf", "oneOf"):
-            for sub in node.get(combinator, []) if isinstance(node.get(combinator), list) else []:
-                out += self._deref(sub, seen)
+    def _deref(self, node: Any) -> list[dict[str, Any]]:
+        """The node and what it combines with (`$ref`, `allOf`, `anyOf`, `oneOf`), each node
+        once, in the order a depth-first walk meets them. Once each: `$ref`s may form a DAG
+        (d0 -> d1 twice -> d2 twice ...) whose paths are exponentially many, and cycles."""
+        out: list[dict[str, Any]] = []
+        met: set[int] = set()
+        stack: list[Any] = [node]
+        while stack:
+            current = stack.pop()
+            if not isinstance(current, dict):
+                if current is True:
+                    out.append({})
+                continue
+            if id(current) in met:
+                continue
+            met.add(id(current))
+            out.append(current)
+            children: list[Any] = []
+            ref = current.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                target: Any = self.root
+                for raw in ref[2:].split("/"):
+                    part = raw.replace("~1", "/").replace("~0", "~")
+                    target = target.get(part) if isinstance(target, dict) else None
+                children.append(target)
+            for combinator in ("allOf", "anyOf", "oneOf"):
+                subs = current.get(combinator)
+                if isinstance(subs, list):
+                    children.extend(subs)
+            stack.extend(reversed(children))
         return out
 
     def _with_items(self, nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Arrays are transparent to patterns: a field matches any element."""
-        out = list(nodes)
-        for node in nodes:
+        """Arrays are transparent to patterns: a field matches any element (each node once)."""
+        out: list[dict[str, Any]] = []
+        met: set[int] = set()
+        pending = list(nodes)
+        while pending:
+            node = pending.pop(0)
+            if id(node) in met:
+                continue
+            met.add(id(node))
+            out.append(node)
             items = node.get("items")
             if isinstance(items, dict):
-                out += self._with_items(self._deref(items))
+                pending.extend(self._deref(items))
         return out
 
     def resolve(self, path: tuple[str, ...]) -> tuple[list[dict[str, Any]] | None, list[str]]:
@@ -124,7 +147,7 @@ class _Schema:
                     if isinstance(extra, dict):
                         found += self._deref(extra)
             if not found and not open_ended:
-                return None, known
+                return None, list(dict.fromkeys(known))
             nodes = self._with_items(found) if found else [{}]
         return nodes, []
 
@@ -262,6 +285,8 @@ def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
     for route in topo.routes.values():
         if not route.filter or not route.rules or route.pattern_problems:
             continue
+        if len(sent_text(route.pattern)) > PATTERN_MAX:
+            continue  # EventBridge refuses it whole (E403): a diagnostic per value is noise
         schemas = _event_schemas(topo, route)
         if not schemas:
             continue
