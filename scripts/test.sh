@@ -9,8 +9,8 @@ if [ ! -x .venv/bin/python ]; then
   exit 2
 fi
 if command -v npm >/dev/null 2>&1; then
-  # the pinned Node packages of the Mermaid and TypeScript checks, once
-  for dir in tests/mermaid tests/typescript; do
+  # the pinned Node packages of the Mermaid, TypeScript and SARIF checks, once
+  for dir in tests/mermaid tests/typescript tests/sarif; do
     [ -d "$dir/node_modules" ] || npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
   done
 fi

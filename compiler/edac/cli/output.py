@@ -38,7 +38,8 @@ def report(diagnostics: Sequence[Diagnostic], fmt: str, sources: dict[str, str])
         click.echo(render_json(diagnostics), nl=False)
         return
     if fmt == "sarif":
-        click.echo(render_sarif(diagnostics, __version__), nl=False)
+        root, cwd = sarif_root()
+        click.echo(render_sarif(diagnostics, __version__, root, cwd), nl=False)
         return
     text = render_short(diagnostics) if fmt == "short" else render_human(
         diagnostics, SourceCache(sources), _columns())
@@ -89,7 +90,37 @@ def failures(fmt: str = "human") -> Iterator[None]:
         fail(problem, fmt)
 
 
+SARIF_ROOT_KEY = "edac.sarif_root"
+
+
+def sarif_root() -> tuple[str, str]:
+    """(the repository root SARIF's URIs are relative to, the working directory): the
+    `--sarif-root` given, else the top of the git work tree holding the working directory,
+    else the working directory itself."""
+    import os
+    from pathlib import Path
+
+    from edac.io.git import work_tree
+
+    cwd = os.path.abspath(".")
+    ctx = click.get_current_context(silent=True)
+    given = ctx.meta.get(SARIF_ROOT_KEY) if ctx is not None else None
+    if given:
+        return os.path.abspath(given), cwd
+    top = work_tree(Path(cwd))
+    return (str(top) if top is not None else cwd), cwd
+
+
+def _keep_sarif_root(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[SARIF_ROOT_KEY] = value
+
+
 def diagnostics_options(func: F) -> F:
+    func = click.option("--sarif-root", metavar="DIR", expose_value=False,
+                        callback=_keep_sarif_root,
+                        help="With --format sarif: the repository root the file URIs are "
+                        "relative to (default: the git work tree's top).")(func)
     func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="human",
                         show_default=True, help="How diagnostics are printed.")(func)
     func = click.option("--warnings-as-errors", is_flag=True,

@@ -292,53 +292,111 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps({"diagnostics": items}, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
-    """SARIF 2.1.0, for code-scanning annotations in pull requests."""
+SARIF_ROOT = "SRCROOT"  # the uriBaseId of files inside the repository
+
+
+def uri_path(path: str) -> str:
+    """`path` (`/`-separated) as the path of a URI: every byte of its UTF-8 percent-encoded
+    except RFC 3986's unreserved characters and `/` (a space is `%20`, `ä` is `%C3%A4`)."""
+    safe = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
+    return "".join(chr(b) if b in safe else f"%{b:02X}" for b in path.encode("utf-8",
+                                                                           "surrogatepass"))
+
+
+def _normalized(path: str) -> str:
+    """An absolute `/` path with `.` and `..` resolved as text (no filesystem)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def _artifact(file: str, root: str | None, cwd: str | None) -> dict[str, str]:
+    """Where a diagnostic's file is, as SARIF says it: relative to the repository root
+    (`uriBaseId` SRCROOT) when it is inside, else an absolute `file://` URI."""
+    if root is None or cwd is None:
+        return {"uri": uri_path(file.replace("\\", "/"))}
+    absolute = _normalized(file if file.startswith("/") else f"{cwd}/{file}")
+    top = _normalized(root)
+    if absolute.startswith(top.rstrip("/") + "/"):
+        return {"uri": uri_path(absolute[len(top.rstrip("/")) + 1:]), "uriBaseId": SARIF_ROOT}
+    return {"uri": "file://" + uri_path(absolute)}
+
+
+def _rule(code: str) -> dict[str, object]:
+    """A SARIF reportingDescriptor with what GitHub code scanning shows for a rule: the
+    title, the explanation (`edac explain CODE`) as full description and help."""
     from edac.core.codes import CODES
 
+    known = CODES.get(code)
+    title = known.title if known else code
+    explanation = known.explanation if known else "See `edac explain`."
+    level = "error" if code.startswith("E") else "warning"
+    return {
+        "id": code,
+        "name": "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", title)),
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": explanation},
+        "help": {"text": f"{explanation}\n\nRun `edac explain {code}` for this text.",
+                 "markdown": f"**{code}: {title}**\n\n{explanation}\n\n"
+                             f"Run `edac explain {code}` for this text."},
+        "defaultConfiguration": {"level": level},
+        "properties": {"tags": ["edac", "topology"]},
+    }
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], version: str, root: str | None = None,
+                 cwd: str | None = None) -> str:
+    """SARIF 2.1.0 for code scanning (GitHub's ingestion rules: every rule with a full
+    description and help; URIs percent-encoded and relative to the repository `root`, given
+    with the working directory `cwd` the diagnostics' paths are relative to; columns in
+    Unicode code points, as edac counts them)."""
     rules = sorted({d.code for d in diagnostics})
+    index = {code: i for i, code in enumerate(rules)}
     results = []
     for d in diagnostics:
         result: dict[str, object] = {
             "ruleId": d.code,
+            "ruleIndex": index[d.code],
             "level": "error" if d.is_error else "warning",
             "message": {"text": d.message + (f" (help: {d.help})" if d.help else "")},
         }
-        if d.span is not None:
-            result["locations"] = [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": d.span.file},
-                        "region": {
-                            "startLine": d.span.line,
-                            "startColumn": d.span.col,
-                            "endLine": d.span.end_line,
-                            "endColumn": d.span.end_col,
-                        },
-                    }
-                }
-            ]
+        spans = ([d.span] if d.span is not None else [])
+        if d.span is None:
+            # code scanning shows a result only at a place: the first file it is about
+            spans = [r.span for r in d.related[:1]]
+        if spans:
+            span = spans[0]
+            result["locations"] = [{"physicalLocation": {
+                "artifactLocation": _artifact(span.file, root, cwd),
+                "region": {"startLine": span.line, "startColumn": span.col,
+                           "endLine": span.end_line, "endColumn": span.end_col},
+            }}]
+        if d.related:
+            result["relatedLocations"] = [
+                {"id": i, "message": {"text": r.label or "related"}, "physicalLocation": {
+                    "artifactLocation": _artifact(r.span.file, root, cwd),
+                    "region": {"startLine": r.span.line, "startColumn": r.span.col,
+                               "endLine": r.span.end_line, "endColumn": r.span.end_col}}}
+                for i, r in enumerate(d.related)]
         results.append(result)
-    doc = {
-        "version": "2.1.0",
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "edac",
-                        "version": version,
-                        "rules": [
-                            {"id": code, "shortDescription": {"text": CODES[code].title}}
-                            for code in rules
-                            if code in CODES
-                        ],
-                    }
-                },
-                "results": results,
-            }
-        ],
+    run: dict[str, object] = {
+        "tool": {"driver": {"name": "edac", "version": version, "semanticVersion": version,
+                            "rules": [_rule(code) for code in rules]}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
     }
+    if root is not None:
+        run["originalUriBaseIds"] = {
+            SARIF_ROOT: {"uri": "file://" + uri_path(_normalized(root).rstrip("/") + "/")}}
+    doc = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+           "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
