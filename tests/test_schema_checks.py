@@ -99,9 +99,24 @@ def test_one_good_value_among_bad_ones_still_reports_the_bad(tmp_path: Path) -> 
     assert "did you mean" not in found[0][1]
 
 
-def test_a_field_of_any_of_the_events_is_accepted(tmp_path: Path) -> None:
+def test_a_field_only_one_of_the_events_has_rules_the_others_out(tmp_path: Path) -> None:
+    """The route is alive (OrderRefunded matches), but OrderPlaced, which has no `reason`,
+    can never match: half of what the route says it takes is dead (E409 at that event)."""
     both = ["OrderPlaced", "OrderRefunded"]
-    assert topology(tmp_path, {"reason": [{"exists": True}]}, both) == []
+    found = topology(tmp_path, {"reason": [{"exists": True}]}, both)
+    assert codes(found) == ["E409"]
+    assert "can never match `OrderPlaced`" in found[0][1]
+    (tmp_path / "alone").mkdir()
+    assert topology(tmp_path / "alone", {"reason": [{"exists": True}]}, ["OrderRefunded"]) == []
+
+
+def test_a_dead_or_branch(tmp_path: Path) -> None:
+    both = ["OrderPlaced", "OrderRefunded"]
+    fragment = {"$or": [{"status": ["confirmed"]}, {"reason": [{"exists": True}]},
+                        {"status": ["confirmed"], "reason": [{"exists": True}]}]}
+    found = topology(tmp_path, fragment, both)
+    assert codes(found) == ["E410"]
+    assert "branch 3" in found[0][1]
 
 
 def test_a_filter_that_no_single_event_satisfies_is_a_dead_route(tmp_path: Path) -> None:

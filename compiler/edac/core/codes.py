@@ -93,6 +93,24 @@ _CATALOGUE = [
     Code("E406", "dead route", "Each condition of the route's filter can match some event the "
          "route takes, but no single event can satisfy all of them at once, so the route "
          "never delivers anything."),
+    Code("E407", "pattern field no event has", "A route's raw `pattern` names a top-level "
+         "field that no event on the bus has: events have only the envelope's fields "
+         "(`version`, `id`, `detail-type`, `source`, `account`, `time`, `region`, `resources`, "
+         "`detail`). `detailType` for `detail-type` is the usual slip; fields of the event's "
+         "content go under `detail`."),
+    Code("E408", "pattern source or detail-type no producer has", "A route's raw `pattern` "
+         "matches a `source` that no producer of the topology has, or a `detail-type` that no "
+         "event type of those producers has. Only the producers' events reach the topology's "
+         "bus, so the route never matches."),
+    Code("E409", "event type the filter rules out", "A route takes several event types, and "
+         "its filter can never match one of them: a field it filters on is not in that event "
+         "type's schema, or a value is outside it. The route looks alive (other event types "
+         "match) but never delivers that one. Remove the event type from `events`, or fix "
+         "the filter or the schema."),
+    Code("E410", "`$or` branch that can never match", "One branch of a filter's `$or` can "
+         "never match any event the route takes (a field or value the schemas rule out, "
+         "alone or together with the conditions outside the `$or`). EventBridge accepts it, "
+         "and it silently matches nothing."),
     # -- queues and consumers (E5xx / W5xx)
     Code("E501", "FIFO settings", "FIFO queues need FIFO-compatible settings: Lambda batch size "
          "at most 10 and no batching window; `message_group` only on FIFO queues."),

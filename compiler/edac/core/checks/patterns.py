@@ -67,4 +67,71 @@ def sent_text(pattern: Any) -> str:
     return text
 
 
-CHECKS = (route_patterns,)
+# The fields of every event on a custom bus: PutEvents sets these and nothing else at the top
+# (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html).
+ENVELOPE = ("version", "id", "detail-type", "source", "account", "time", "region",
+            "resources", "detail")
+
+
+def raw_pattern_reach(topo: Topology) -> Iterator[Diagnostic]:
+    """Raw patterns that can never match on this bus: a top-level field no event has
+    (E407, `detailType` for `detail-type`), a `source` no producer has or a `detail-type` no
+    event type of those sources has (E408). Only the producers' events reach the bus."""
+    from edac.core.load import did_you_mean
+    from edac.patterns import InvalidEventPattern, compile_pattern
+
+    for route in topo.routes.values():
+        pattern = route.raw_pattern
+        if not isinstance(pattern, dict) or route.pattern_problems:
+            continue
+        for key in pattern:
+            if key == "$or" or key in ENVELOPE:
+                continue
+            guess = did_you_mean(key, list(ENVELOPE))
+            yield diag(topo, "E407", f"route `{route.name}`: no event has a top-level field "
+                       f"`{key}`, so the pattern never matches", route.origin, "pattern", key,
+                       key=True, label="not a field of the event envelope",
+                       help=f"did you mean `{guess}`?" if guess else "the envelope's fields: "
+                       + ", ".join(f"`{f}`" for f in ENVELOPE) + "; match `detail` fields "
+                       "under `detail:`")
+        dead_source = False
+        sources = sorted({p.source for p in topo.producers.values()})
+        # the event types of the producers whose source the pattern admits
+        types = sorted({e.name for e in topo.events.values()
+                        if _admits(pattern, "source", topo.producers[e.producer].source)})
+        for field, candidates, what in (("source", sources, "producer"),
+                                        ("detail-type", types, "event type")):
+            if field not in pattern or dead_source:
+                continue
+            try:
+                compile_pattern({field: pattern[field]})
+            except InvalidEventPattern:
+                continue
+            if any(_admits(pattern, field, c) for c in candidates):
+                continue
+            dead_source = field == "source"
+            shown = ", ".join(f"`{c}`" for c in candidates[:8]) or "none"
+            written = [v for v in pattern[field] if isinstance(v, str)] \
+                if isinstance(pattern[field], list) else []
+            guess = next((g for g in (did_you_mean(v, candidates) for v in written) if g), None)
+            yield diag(topo, "E408", f"route `{route.name}`: no {what} of the topology has a "
+                       f"`{field}` this pattern matches, so it never matches", route.origin,
+                       "pattern", field, label=f"no {what} matches",
+                       help=(f"did you mean `{guess}`? " if guess else "")
+                       + f"the {what}s' {field}s: {shown}; only the producers' events "
+                       "reach this bus")
+
+
+def _admits(pattern: dict[str, Any], field: str, value: str) -> bool:
+    """Whether the pattern's condition on `field` (a top-level string field) admits `value`."""
+    from edac.patterns import InvalidEventPattern, compile_pattern
+
+    if field not in pattern:
+        return True
+    try:
+        return compile_pattern({field: pattern[field]}).matches({field: value})
+    except InvalidEventPattern:
+        return True
+
+
+CHECKS = (route_patterns, raw_pattern_reach)

@@ -356,7 +356,12 @@ def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
                     )
         if reported:
             continue
-        if not any(all(_condition_ok(c, s) for c in alt) for alt in alts for _, s in schemas):
+        alive = [(e, s) for e, s in schemas
+                 if any(all(_condition_ok(c, s) for c in alt) for alt in alts)]
+        if alive:
+            yield from _half_dead(topo, route, alts, schemas, alive)
+            continue
+        if not alive:
             yield diag(
                 topo, "E406",
                 f"route `{route.name}` can never match: no event it takes ({names}) can satisfy "
@@ -365,6 +370,38 @@ def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
                 help="each condition matches some event, but not all of them the same one: "
                 "split the route, or use `$or`",
             )
+
+
+def _half_dead(topo: Topology, route: Route, alts: list[list[Condition]],
+               schemas: list[tuple[EventType, _Schema]],
+               alive: list[tuple[EventType, _Schema]]) -> Iterator[Diagnostic]:
+    """E409 for each event type of a live route that its filter can never match; E410 for
+    each `$or` branch that no event the route takes can match."""
+    living = {e.name for e, _ in alive}
+    for i, name in enumerate(route.events):
+        if name in living or len(route.events) < 2:
+            continue
+        yield diag(topo, "E409", f"route `{route.name}` can never match `{name}`: its filter "
+                   "asks for what the schema of that event type rules out",
+                   route.origin, "events", i, label="never matched by the filter",
+                   help=f"remove `{name}` from `events`, or make the filter match it "
+                   "(e.g. with `$or`)")
+    branches: dict[tuple[str | int, ...], bool] = {}
+    for alt in alts:
+        ok = any(all(_condition_ok(c, s) for c in alt) for _, s in schemas)
+        for cond in alt:
+            for at in range(len(cond.yaml) - 1):
+                if cond.yaml[at] == "$or" and isinstance(cond.yaml[at + 1], int):
+                    key = cond.yaml[:at + 2]
+                    branches[key] = branches.get(key, False) or ok
+    for key, ok in sorted(branches.items(), key=lambda kv: [str(p) for p in kv[0]]):
+        if ok or any(not branches.get(key[:n], True) for n in range(2, len(key), 2)
+                     if key[:n] in branches):
+            continue  # alive, or inside a branch already reported
+        yield diag(topo, "E410", f"route `{route.name}`: `$or` branch {int(key[-1]) + 1} can never "
+                   "match an event the route takes", route.origin, "filter", *key,
+                   label="dead branch", help="fix or remove the branch: the schemas of the "
+                   "route's events rule it out (with the conditions outside the `$or`)")
 
 
 def _show(leaf: Any) -> str:
