@@ -86,3 +86,25 @@ def test_test_event_pattern_requires_the_envelope() -> None:
     code, _, err = run("test-event-pattern", "--event-pattern", '{"source": ["a"]}',
                        "--event", '{"source": "a"}')
     assert code == 1 and "error:" in err
+
+
+def test_an_event_that_breaks_its_schema_is_warned_about(tmp_path: Path) -> None:
+    """`edac route` still matches it (EventBridge does not read schemas), but says that its
+    producer would send no such event: a fixture that drifted from the schema."""
+    event = write_event(tmp_path, {"source": "com.shop.orders", "detail-type": "OrderPlaced",
+                                   "detail": {"orderId": "o1", "status": "shipped",
+                                              "total": "3", "currency": "EUR"}, **ENVELOPE})
+    code, out, _ = run("route", event, ORDERS)
+    assert code == 0
+    assert "warning: the event breaks the schema of `OrderPlaced`" in out
+    assert "detail.status: 'shipped' is not one of" in out
+    assert "detail.total: '3' is not of type 'number'" in out
+    code, out, _ = run("route", event, ORDERS, "--format", "json")
+    assert json.loads(out)["schema_problems"][0].startswith("detail.status")
+    fits = write_event(tmp_path, {"source": "com.shop.orders", "detail-type": "OrderPlaced",
+                                  "detail": {"orderId": "o1", "status": "confirmed",
+                                             "total": 3, "currency": "EUR"}, **ENVELOPE})
+    code, out, _ = run("route", fits, ORDERS, "--format", "json")
+    assert json.loads(out)["schema_problems"] == []
+    code, out, _ = run("route", fits, ORDERS)
+    assert "breaks the schema" not in out

@@ -294,11 +294,12 @@ def test_event_pattern_(pattern: str, event: str) -> None:
 def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
     """Show which routes and consumer queues an event reaches, and why others miss it."""
     from edac.api import route
-    from edac.core.simulate import as_json, render
+    from edac.core.simulate import as_json, render, schema_problems
 
     with failures(fmt):
         routed = route(event_file, paths)
-    click.echo(as_json(routed.outcomes) if fmt == "json"
+    click.echo(as_json(routed.outcomes, schema_problems(routed.topology, routed.event))
+               if fmt == "json"
                else render(routed.topology, routed.event, routed.outcomes), nl=False)
 
 

@@ -66,8 +66,47 @@ def route_event(topo: ir.Topology, event: dict[str, Any]) -> list[RouteOutcome]:
     return outcomes
 
 
+SCHEMA_PROBLEMS_SHOWN = 5
+
+
+def schema_problems(topo: ir.Topology, event: dict[str, Any]) -> list[str]:
+    """How the event's `detail` breaks the JSON Schema of its event type (the type with its
+    `detail-type` whose producer has its `source`), at most SCHEMA_PROBLEMS_SHOWN, each as
+    `detail.path: reason`. Empty when it fits, or its type has no schema or is unknown."""
+    import jsonschema
+
+    kinds = [e for e in topo.events.values() if e.name == event.get("detail-type")
+             and e.schema is not None and e.producer in topo.producers
+             and topo.producers[e.producer].source == event.get("source")]
+    if not kinds:
+        return []
+    schema = kinds[0].schema
+    assert schema is not None
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    found = []
+    errors = sorted(cls(schema).iter_errors(event.get("detail")),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors[:SCHEMA_PROBLEMS_SHOWN]:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        message = error.message if len(error.message) <= 200 else error.message[:199] + "…"
+        found.append(f"detail{where}: {message}")
+    if len(errors) > SCHEMA_PROBLEMS_SHOWN:
+        found.append(f"... and {len(errors) - SCHEMA_PROBLEMS_SHOWN} more")
+    return found
+
+
+def _schema_lines(topo: ir.Topology, event: dict[str, Any]) -> list[str]:
+    problems = schema_problems(topo, event)
+    if not problems:
+        return []
+    return [f"warning: the event breaks the schema of `{event.get('detail-type')}` (its "
+            "producer would send no such event; routes are matched anyway):",
+            *(f"  {p}" for p in problems)]
+
+
 def render(topo: ir.Topology, event: dict[str, Any], outcomes: list[RouteOutcome]) -> str:
     lines = [f"event: source `{event.get('source')}`, detail-type `{event.get('detail-type')}`"]
+    lines += _schema_lines(topo, event)
     matched = [o for o in outcomes if o.matched]
     if matched:
         lines.append("matched routes:")
@@ -89,12 +128,14 @@ def render(topo: ir.Topology, event: dict[str, Any], outcomes: list[RouteOutcome
     return "\n".join(lines) + "\n"
 
 
-def as_json(outcomes: list[RouteOutcome]) -> str:
-    doc = {
+def as_json(outcomes: list[RouteOutcome], schema_problems: list[str] | None = None) -> str:
+    doc: dict[str, Any] = {
         "matched": [{"route": o.route, "consumers": list(o.consumers)} for o in outcomes
                     if o.matched],
         "consumers": sorted({c for o in outcomes if o.matched for c in o.consumers}),
         "not_matched": [{"route": o.route, "reasons": list(o.reasons)} for o in outcomes
                         if not o.matched],
     }
+    if schema_problems is not None:
+        doc["schema_problems"] = schema_problems
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

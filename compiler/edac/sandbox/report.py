@@ -46,8 +46,15 @@ class SendReport:
 def render_send(topo: ir.Topology, report: SendReport) -> str:
     names = consumer_of_queue(topo)
     event = report.event
+    from edac.core.simulate import schema_problems
+
     lines = [f"event {report.event_id}: source `{event.get('source')}`, "
              f"detail-type `{event.get('detail-type')}`"]
+    problems = schema_problems(topo, event)
+    if problems:
+        lines.append(f"warning: the event breaks the schema of `{event.get('detail-type')}` "
+                     "(its producer would send no such event):")
+        lines += [f"  {p}" for p in problems]
     if report.matched_routes:
         lines.append("routes that match (edac's pattern engine):")
         lines += [f"  {route} -> {', '.join(consumers)}"
@@ -77,6 +84,8 @@ def render_send(topo: ir.Topology, report: SendReport) -> str:
 
 
 def send_as_json(topo: ir.Topology, report: SendReport) -> str:
+    from edac.core.simulate import schema_problems
+
     doc = {
         "event_id": report.event_id,
         "matched_routes": [{"route": r, "consumers": list(c)} for r, c in report.matched_routes],
@@ -84,5 +93,6 @@ def send_as_json(topo: ir.Topology, report: SendReport) -> str:
         "received_by": report.consumers_delivered(topo),
         "queues": report.delivered,
         "agrees": report.agrees(topo),
+        "schema_problems": schema_problems(topo, report.event),
     }
     return json.dumps(doc, indent=2) + "\n"
