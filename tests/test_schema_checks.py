@@ -254,3 +254,37 @@ def test_event_schemas_take_the_fast_check() -> None:
     assert paths
     for path in paths:
         assert reads_the_same_in_draft7(json.loads(path.read_text())), path
+
+
+def test_a_yaml_schema_is_read_and_is_no_topology_file(tmp_path: Path) -> None:
+    """`schema: schemas/placed.yaml` inside the topology directory: read as the JSON Schema it
+    stands for (the filter is checked against it), and not as a topology file (which gave
+    five misleading errors, "did you mean `producers`?" for `properties`)."""
+    import shutil
+
+    import yaml
+
+    from conftest import ROOT
+    from test_environments import run
+
+    topo = tmp_path / "topo"
+    shutil.copytree(ROOT / "examples" / "orders", topo)
+    (topo / "edac.lock").unlink()
+    placed = json.loads((topo / "schemas" / "order-placed.json").read_text())
+    (topo / "schemas" / "order-placed.json").unlink()
+    (topo / "schemas" / "order-placed.yaml").write_text(yaml.safe_dump(placed))
+    text = (topo / "topology.yaml").read_text()
+    (topo / "topology.yaml").write_text(text.replace("schemas/order-placed.json",
+                                                     "schemas/order-placed.yaml"))
+    code, out, err = run("validate", str(topo))
+    assert code == 0, out + err
+    (topo / "topology.yaml").write_text(text.replace("schemas/order-placed.json",
+                                                     "schemas/order-placed.yaml")
+                                        .replace("status: [confirmed]", "status: [shipped]"))
+    code, out, err = run("validate", "--format", "short", str(topo))
+    assert code == 1 and "E405" in err and "not one of `confirmed`" in err, err
+    assert "E101" not in err
+    (topo / "schemas" / "order-placed.yaml").write_text("type: object\nproperties: [\n")
+    code, out, err = run("validate", "--format", "short", str(topo))
+    # broken YAML is reported where it breaks (the file is read with the topology's files)
+    assert code == 1 and "order-placed.yaml:3:1: error[E001]: invalid YAML" in err, err

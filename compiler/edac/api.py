@@ -92,6 +92,7 @@ class Read:
 def read_topology(paths: Sequence[str]) -> Read:
     """Read and validate each file of a topology (files and/or directories)."""
     sources, diagnostics = io_files.read_files(list(paths))
+    sources = _without_schema_files(sources)
     validated = []
     for source in sources:
         spec, diags = validate_file(source)
@@ -99,6 +100,20 @@ def read_topology(paths: Sequence[str]) -> Read:
         if spec is not None:
             validated.append((source, spec))
     return Read({s.path: s.text for s in sources}, validated, diagnostics)
+
+
+def _without_schema_files(sources: list[Any]) -> list[Any]:
+    """The topology files: a YAML file that an event type names as its `schema:` (a JSON
+    Schema written in YAML, beside the topology) is not one."""
+    named = set()
+    for source in sources:
+        events = source.data.get("events") if isinstance(source.data, dict) else None
+        for event in (events.values() if isinstance(events, dict) else ()):
+            schema = event.get("schema") if isinstance(event, dict) else None
+            if isinstance(schema, str) and schema.lower().endswith((".yaml", ".yml")):
+                named.add(os.path.normpath(os.path.join(os.path.dirname(
+                    os.path.abspath(source.path)), schema)))
+    return [s for s in sources if os.path.normpath(os.path.abspath(s.path)) not in named]
 
 
 def choose_environment(read: Read, requested: str | None, required: bool = True) -> str | None:

@@ -26,6 +26,11 @@ def schema_paths(files: list[tuple[SourceFile, FileSpec]]) -> list[str]:
     return sorted(found)
 
 
+def is_yaml(path: str) -> bool:
+    """A schema file written in YAML (by its name), read as the JSON it stands for."""
+    return path.lower().endswith((".yaml", ".yml"))
+
+
 def schema_path(topology_file: str, relative: str) -> str:
     """Where a schema named in a topology file is: relative to that file."""
     return str(PurePath(topology_file).parent / relative)
@@ -41,13 +46,25 @@ def parse_schema(path: str, text: SchemaText | None,
         else:
             reason = (text.strerror if text is not None else None) or "cannot be read"
         return None, ("E301", f"cannot read the schema file `{path}`: {reason}")
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, ("E302", f"`{path}` is not valid JSON: {exc.msg} at line {exc.lineno} "
-                      f"column {exc.colno}")
-    except RecursionError:
-        schema = None
+    if is_yaml(path):
+        from edac.core.source import parse_text
+
+        source, problems = parse_text(text, path)
+        if source is None or problems:
+            first = problems[0] if problems else None
+            where = f" at line {first.span.line} column {first.span.col}" \
+                if first is not None and first.span is not None else ""
+            return None, ("E302", f"`{path}` is not valid YAML{where}: "
+                          + (first.message if first is not None else "no document"))
+        schema = source.data
+    else:
+        try:
+            schema = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return None, ("E302", f"`{path}` is not valid JSON: {exc.msg} at line {exc.lineno} "
+                          f"column {exc.colno}")
+        except RecursionError:
+            schema = None
     if schema is None or nesting(schema, MAX_SCHEMA_NESTING) > MAX_SCHEMA_NESTING:
         return None, ("E302", f"`{path}` nests objects and arrays more than "
                       f"{MAX_SCHEMA_NESTING} deep: edac reads no deeper")
