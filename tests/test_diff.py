@@ -403,3 +403,37 @@ def test_cli_errors_of_a_git_base_point_at_the_ref(repo: Path) -> None:
     assert code == 1 and out == ""
     assert "error[E903]: the base `HEAD` has errors" in err
     assert "--> HEAD:topology/topology.yaml:4:" in err
+
+
+def test_the_schema_gate_names_who_breaks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The orders example with `shipped` added to `status` and `pending` removed: the section
+    comes first and names the producer and the readers it breaks; --fail-on-breaking exits
+    1; a compatible change (a field no longer required) passes for the producer."""
+    import json
+
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(ORDERS, base)
+    shutil.copytree(ORDERS, head)
+    path = head / "schemas" / "order-placed.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["status"]["enum"] = ["confirmed", "shipped", "fraud-review"]
+    path.write_text(json.dumps(schema))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("diff", "--base", "base", "head", "--fail-on-breaking")
+    assert code == 1
+    assert "breaks its producer and its readers" in err
+    section = out.index("### Event schema changes")
+    assert section < out.index("| Change | Kind | Name | Details |")
+    assert "- 🔴 breaking: event `OrderPlaced` (producer `orders`)" in out
+    assert '`` `status` may no longer be "pending" ``' in out
+    assert "breaks its readers (`analytics`, `email`, `fulfillment`)" in out
+    assert '`` `status` may now be "shipped" ``' in out
+    assert "routes that take it: `confirmed-orders`" in out
+
+    schema["properties"]["status"]["enum"] = ["confirmed", "pending", "fraud-review"]
+    schema["required"] = [r for r in schema.get("required", []) if r != "currency"]
+    path.write_text(json.dumps(schema))
+    code, out, err = invoke("diff", "--base", "base", "head")
+    assert code == 0
+    assert "breaks its producer" not in out
+    assert "breaks its readers" in out and "`currency` is no longer required" in out

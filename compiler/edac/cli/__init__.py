@@ -338,11 +338,14 @@ def diagram(paths: tuple[str, ...], fmt: str, output: str | None, teams: tuple[s
 @click.option("--fail-on-destroy", is_flag=True,
               help="Exit 1 when applying the change would destroy what holds data (queues, "
                    "keys, the archive, the table) without a decision recorded in the lock.")
+@click.option("--fail-on-breaking", is_flag=True,
+              help="Exit 1 when an event schema changes in a way that breaks its producer "
+                   "or the consumers that receive it.")
 @click.option("--lock", "lock", metavar="FILE",
               help="The lock file (default: edac.lock beside the topology).")
 @environment_option
 def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy: bool,
-          lock: str | None, environment: str | None) -> None:
+          fail_on_breaking: bool, lock: str | None, environment: str | None) -> None:
     """Compare a topology with its base, as markdown for a pull-request comment.
 
     Queues the change would destroy come first, then a table of the changes, then the
@@ -355,11 +358,21 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
     with failures():
         compared = diff(paths, base, lock, environment)
         emit_text(compared.markdown(), output)
+    failed = False
     if fail_on_destroy:
         losses = compared.destroy_diagnostics()
         if losses:
             report(losses, "human", {})
-            sys.exit(1)
+            failed = True
+    if fail_on_breaking and compared.diff.breaking:
+        for change in compared.diff.breaking:
+            who = [w for w, why in (("its producer", change.producers),
+                                    ("its readers", change.consumers)) if why]
+            click.echo(f"error: the schema change of event `{change.event}` breaks "
+                       f"{' and '.join(who)}", err=True)
+        failed = True
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,42 @@ class MovedTarget:
 
 
 @dataclass(frozen=True)
+class SchemaChange:
+    """An event type whose JSON Schema changed, judged for its producer (writers: every old
+    event must stay valid) and for the consumers that receive it (readers: every new event
+    must have been valid before); see edac.core.compat."""
+
+    event: str
+    producer: str
+    producers: tuple[str, ...]  # why the producer's events would break (empty: compatible)
+    consumers: tuple[str, ...]  # why its readers would break (empty: compatible)
+    readers: tuple[str, ...]  # the consumers that receive the event
+    routes: tuple[str, ...]  # the routes that take it
+
+    @property
+    def breaking(self) -> bool:
+        return bool(self.producers or self.consumers)
+
+
+def schema_changes(old: ir.Topology, new: ir.Topology) -> tuple[SchemaChange, ...]:
+    """Every event type of both topologies whose schema changed (a schema added or removed
+    is a change of the event type, not judged here)."""
+    from edac.core.compat import breaks
+
+    found = []
+    for name in sorted(set(old.events) & set(new.events)):
+        a, b = old.events[name].schema, new.events[name].schema
+        if a is None or b is None or a == b:
+            continue
+        producers, consumers = breaks(a, b)
+        routes = sorted(r.name for r in new.routes.values() if name in r.events)
+        readers = sorted({c for r in routes for c in new.routes[r].to})
+        found.append(SchemaChange(name, new.events[name].producer, tuple(producers),
+                                  tuple(consumers), tuple(readers), tuple(routes)))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class Diff:
     old: ir.Topology | None  # None: the base has no topology (everything is new)
     new: ir.Topology
@@ -72,11 +108,16 @@ class Diff:
     decided: tuple[tuple[Loss, lockfile.Decision], ...] = ()  # destroys the new lock decided
     moved_targets: tuple[MovedTarget, ...] = ()
     refusals: tuple[Diagnostic, ...] = ()  # what `edac compile` says of `destroys`
+    schemas: tuple[SchemaChange, ...] = ()  # event schemas that changed, judged
 
     @property
     def empty(self) -> bool:
         return (not self.destroys and not self.changes and not self.decided
-                and not self.moved_targets)
+                and not self.moved_targets and not self.schemas)
+
+    @property
+    def breaking(self) -> tuple[SchemaChange, ...]:
+        return tuple(c for c in self.schemas if c.breaking)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +393,7 @@ def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock |
         **{("route", a): b for a, b in moved_routes.items()},
     }
     return Diff(None if first else old, new, destroys, tuple(changes), renamed, tuple(decided),
-                moved, tuple(refusals))
+                moved, tuple(refusals), () if first else schema_changes(old, new))
 
 
 def moved_targets(old: ir.Topology, new: ir.Topology) -> tuple[MovedTarget, ...]:

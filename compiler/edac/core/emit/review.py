@@ -156,6 +156,31 @@ def _diagram(diff: Diff, budget: int) -> list[str]:
             "`--consumer` or `--event` to see a part of the topology."]
 
 
+def _schema_lines(diff: Diff) -> list[str]:
+    """First in the comment: each event schema that changed, who it breaks and why."""
+    if not diff.schemas:
+        return []
+    lines = ["### Event schema changes", ""]
+    for change in diff.schemas:
+        head = (f"- {MARKS['changed'] if not change.breaking else '🔴 breaking'}: event "
+                f"{code(change.event)} (producer {code(change.producer)})")
+        lines.append(head)
+        if change.producers:
+            lines.append(f"  - breaks its producer {code(change.producer)}: events it sends "
+                         "today would be invalid: "
+                         + "; ".join(code(r) for r in change.producers[:5]))
+        if change.consumers:
+            readers = ", ".join(code(c) for c in change.readers) or "no consumer yet"
+            lines.append(f"  - breaks its readers ({readers}): they may now receive what "
+                         "they were not written for: "
+                         + "; ".join(code(r) for r in change.consumers[:5]))
+        if not change.breaking:
+            lines.append("  - compatible for the producer and for every reader")
+        if change.routes:
+            lines.append("  - routes that take it: " + ", ".join(code(r) for r in change.routes))
+    return [*lines, ""]
+
+
 def markdown(diff: Diff, base: str) -> str:
     """The pull-request comment: destroyed queues first, the changes, then the diagram."""
     topo = diff.new
@@ -174,6 +199,7 @@ def markdown(diff: Diff, base: str) -> str:
                   "is new.", ""]
     if diff.empty:
         return "\n".join([*lines, "No changes to the topology."]) + "\n"
+    lines += _schema_lines(diff)
     lines += _destroy_lines(diff)
     lines += [_summary(diff), "", "| Change | Kind | Name | Details |", "|---|---|---|---|"]
     rows = [_row(c) for c in diff.changes]
