@@ -288,3 +288,15 @@ def test_a_yaml_schema_is_read_and_is_no_topology_file(tmp_path: Path) -> None:
     code, out, err = run("validate", "--format", "short", str(topo))
     # broken YAML is reported where it breaks (the file is read with the topology's files)
     assert code == 1 and "order-placed.yaml:3:1: error[E001]: invalid YAML" in err, err
+
+
+def test_a_topology_file_named_as_a_schema_stays_a_topology_file(tmp_path: Path) -> None:
+    """(found by hypothesis) `schema: topology.yaml` names the topology itself: it keeps its
+    `version:`, so it is still read as the topology, and the run says something."""
+    from test_environments import run
+
+    (tmp_path / "topology.yaml").write_text(
+        "version: 1\nname: orders\nproducers: {}\n"
+        "events: {OrderPlaced: {producer: orders, schema: topology.yaml}}\n")
+    code, out, err = run("validate", "--format", "short", str(tmp_path))
+    assert code == 1 and "error[" in err, out + err

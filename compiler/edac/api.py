@@ -104,7 +104,8 @@ def read_topology(paths: Sequence[str]) -> Read:
 
 def _without_schema_files(sources: list[Any]) -> list[Any]:
     """The topology files: a YAML file that an event type names as its `schema:` (a JSON
-    Schema written in YAML, beside the topology) is not one."""
+    Schema written in YAML, beside the topology) is not one, unless it says it is (a
+    `version:` at its top)."""
     named = set()
     for source in sources:
         events = source.data.get("events") if isinstance(source.data, dict) else None
@@ -113,7 +114,8 @@ def _without_schema_files(sources: list[Any]) -> list[Any]:
             if isinstance(schema, str) and schema.lower().endswith((".yaml", ".yml")):
                 named.add(os.path.normpath(os.path.join(os.path.dirname(
                     os.path.abspath(source.path)), schema)))
-    return [s for s in sources if os.path.normpath(os.path.abspath(s.path)) not in named]
+    return [s for s in sources if os.path.normpath(os.path.abspath(s.path)) not in named
+            or (isinstance(s.data, dict) and "version" in s.data)]
 
 
 def choose_environment(read: Read, requested: str | None, required: bool = True) -> str | None:
@@ -612,6 +614,44 @@ def route(event_file: str, paths: Sequence[str]) -> Routed:
     except InvalidEvent as exc:
         raise failure("E906", f"`{event_file}` is not a usable event: {exc}") from exc
     return Routed(topology, event, list(outcomes))
+
+
+# ---------------------------------------------------------------------------------------------
+# examples
+
+
+@dataclass
+class Examples:
+    examples: list[Any]  # edac.core.examples.Example
+    files: dict[str, str]
+    removed: list[str]
+
+
+def examples(paths: Sequence[str], output: str | Path,
+             routes: Sequence[str] = ()) -> Examples:
+    """Write example events of every route (or of `routes`) into `output`:
+    `<route>/match-*.json` (they must match) and `<route>/miss-*.json` (near misses that must
+    not), replaced atomically. Failure: errors in the topology, an unknown route (E904)."""
+    from edac.core.examples import examples as build
+    from edac.io.write import OutputError, write_output
+
+    topology = _loaded(paths)
+    unknown = [r for r in routes if r not in topology.routes]
+    if unknown:
+        raise unknown_name("route", unknown[0], sorted(topology.routes))
+    found = build(topology, list(routes) or None)
+    files = {f"{e.route}/{e.name}.json": e.text() for e in found}
+    index = [{"file": f"{e.route}/{e.name}.json", "route": e.route, "matches": e.matches,
+              "why": e.why} for e in found]
+    files["index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
+    try:
+        removed = write_output(Path(output), files, {"examples": len(found)})
+    except OutputError as exc:
+        raise failure("E901", str(exc)) from exc
+    except OSError as exc:
+        raise failure("E901", f"cannot write `{exc.filename or output}`: "
+                      f"{exc.strerror or exc}") from exc
+    return Examples(found, files, removed)
 
 
 # ---------------------------------------------------------------------------------------------

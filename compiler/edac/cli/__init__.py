@@ -375,5 +375,26 @@ def diff_(paths: tuple[str, ...], base: str, output: str | None, fail_on_destroy
         sys.exit(1)
 
 
+@main.command(name="examples")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", "output", required=True, metavar="DIR",
+              help="The directory of the example events (replaced as a whole).")
+@click.option("--route", "routes", multiple=True, metavar="ROUTE",
+              help="Only this route's examples (repeatable).")
+def examples_(paths: tuple[str, ...], output: str, routes: tuple[str, ...]) -> None:
+    """Write example events per route: ROUTE/match-*.json must match it, ROUTE/miss-*.json
+    are near misses that must not. Built from the event schemas and checked with edac's
+    pattern engine; each is a whole event, for contract tests, `edac route` and
+    `edac sandbox send`."""
+    from edac.api import examples
+
+    with failures():
+        written = examples(paths, output, routes)
+    matches = sum(1 for e in written.examples if e.matches)
+    click.echo(f"wrote {matches} matching events and {len(written.examples) - matches} near "
+               f"misses for {len({e.route for e in written.examples})} routes to {output}",
+               err=True)
+
+
 if __name__ == "__main__":
     main()
