@@ -218,3 +218,20 @@ def test_schema_path_names_another_root(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("EDAC_SCHEMA_PATH", str(shared))
     code, out, err = run("validate", "--format", "short", str(topo))
     assert code == 0, out + err
+
+
+def test_integers_past_what_aws_takes_are_refused(tmp_path: Path) -> None:
+    """A 20-digit `archive_days` once passed validation and reached bus.tf (the API takes a
+    32-bit integer): now E104 at its line, nothing written."""
+    import shutil
+
+    from conftest import ROOT
+
+    topo = tmp_path / "topo"
+    shutil.copytree(ROOT / "examples" / "orders", topo)
+    text = (topo / "topology.yaml").read_text()
+    (topo / "topology.yaml").write_text(text.replace("archive_days: 30",
+                                                     "archive_days: 99999999999999999999"))
+    code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"))
+    assert code == 1 and "E104" in err and "at most 2147483647" in err
+    assert not (tmp_path / "out").exists()

@@ -97,7 +97,8 @@ def merge_bomb(base: Path) -> list[list[str]]:
 
 def integers(base: Path) -> list[list[str]]:
     commands = []
-    for i, value in enumerate(["0x1F", "1:30:00", "9" * 5000, "-0o17", "1_000", ".inf"]):
+    for i, value in enumerate(["0x1F", "1:30:00", "9" * 5000, "9" * 20, "-0o17", "1_000",
+                               ".inf"]):
         root = base / f"int{i}"
         root.mkdir()
         topo = topology(root, lambda t, v=value: t.replace(

@@ -60,7 +60,9 @@ Visibility = Annotated[int, _AS_SECONDS, Field(ge=0, le=43_200), _seconds(0, 43_
 Retention = Annotated[int, _AS_SECONDS, Field(ge=60, le=1_209_600), _seconds(60, 1_209_600)]
 Delay = Annotated[int, _AS_SECONDS, Field(ge=0, le=900), _seconds(0, 900)]
 ReceiveWait = Annotated[int, _AS_SECONDS, Field(ge=0, le=20), _seconds(0, 20)]
-AtLeastAMinute = Annotated[int, _AS_SECONDS, Field(ge=60), _seconds(60)]
+# The AWS APIs take these as 32-bit integers (a 4,000-digit value once reached bus.tf)
+INT32_MAX = 2_147_483_647
+AtLeastAMinute = Annotated[int, _AS_SECONDS, Field(ge=60, le=INT32_MAX), _seconds(60, INT32_MAX)]
 EventAge = Annotated[int, _AS_SECONDS, Field(ge=60, le=86_400), _seconds(60, 86_400)]
 FunctionTimeout = Annotated[int, _AS_SECONDS, Field(ge=1, le=900), _seconds(1, 900)]
 BatchingWindow = Annotated[int, _AS_SECONDS, Field(ge=0, le=300), _seconds(0, 300)]
@@ -80,8 +82,8 @@ class BusSpec(_Model):
         None, description="Bus name; derived from the system name and environment when absent"
     )
     archive_days: int | None = Field(
-        None, ge=0, description="Archive every event for this many days (0 = forever); "
-        "absent = no archive"
+        None, ge=0, le=INT32_MAX, description="Archive every event for this many days "
+        "(0 = forever); absent = no archive"
     )
     policy_quota: int | None = Field(
         None, ge=10_240, le=1_000_000, description="The account's raised quota of the bus "
@@ -347,7 +349,8 @@ class EnvironmentBusSpec(_Model):
 
     name: str | None = Field(None, description="The bus's name in this environment (when "
                              "the topology names its bus)")
-    archive_days: int | None = Field(None, ge=0, description="Archive retention in this "
+    archive_days: int | None = Field(None, ge=0, le=INT32_MAX,
+                                     description="Archive retention in this "
                                      "environment (0 = forever)")
 
 
