@@ -135,6 +135,10 @@ class _Check:
     def __init__(self, a: _Schema, b: _Schema, forward: bool) -> None:
         self.a, self.b, self.forward = a, b, forward
 
+    def bounds(self, tightened: list[str]) -> list[str]:
+        """Reasons about bounds (`_bounds`, `_sizes`), as the change reads."""
+        return [self.say(r, f"{r} no more (the bound was relaxed)") for r in tightened]
+
     def say(self, tightened: str, loosened: str) -> str:
         """The reason as the change reads: `b` tightened what `a` allowed (forward), or the
         new `a` loosened what the old `b` allowed."""
@@ -178,23 +182,20 @@ class _Check:
         reasons += self._values(x, y, path)
         kept = tx & ty
         if kept & {"number", "integer"}:
-            reasons += [self.say(r, f"{r} no more (the bound was relaxed)")
-                        for r in _bounds(x, y, path, ("minimum", "exclusiveMinimum"),
-                                         ("maximum", "exclusiveMaximum"))]
+            reasons += self.bounds(_bounds(x, y, path, ("minimum", "exclusiveMinimum"),
+                                           ("maximum", "exclusiveMaximum")))
             if y.get("multipleOf") not in (None, x.get("multipleOf")):
                 reasons.append(self.say(f"{_where(path)} must now be a multiple of "
                                         f"{y['multipleOf']}", f"{_where(path)} need no "
                                         f"longer be a multiple of {y['multipleOf']}"))
         if "string" in kept:
-            reasons += [self.say(r, f"{r} no more (the bound was relaxed)")
-                        for r in _sizes(x, y, path, "minLength", "maxLength", "characters")]
+            reasons += self.bounds(_sizes(x, y, path, "minLength", "maxLength", "characters"))
             if y.get("pattern") not in (None, x.get("pattern")):
                 reasons.append(self.say(f"{_where(path)} must now match the pattern "
                                         f"`{y['pattern']}`", f"{_where(path)} need no longer "
                                         f"match the pattern `{y['pattern']}`"))
         if "array" in kept:
-            reasons += [self.say(r, f"{r} no more (the bound was relaxed)")
-                        for r in _sizes(x, y, path, "minItems", "maxItems", "items")]
+            reasons += self.bounds(_sizes(x, y, path, "minItems", "maxItems", "items"))
             if "items" in y or "items" in x:
                 reasons += self.within(x.get("items", True), y.get("items", True),
                                        f"{path}[]", depth + 1)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from edac.core.diagnostics import Diagnostic, Severity, Span
 from edac.core.source import SourceFile, parse_text
+from edac.io.git import work_tree
 
 
 def display_path(path: Path) -> str:
@@ -87,20 +88,20 @@ def _walk_yaml(root: Path) -> Iterator[Path]:
 TOPOLOGY_FILE_MAX = 16 << 20  # bytes of one topology file
 
 
-class _TooBig(Exception):
-    pass
+class _TooBig(OSError):
+    """A file edac will not read: not a regular file, or over its size limit."""
 
 
-def _read_bounded(path: Path, limit: int) -> str:
+def _read_bounded(path: Path, limit: int, shown: str | None = None) -> str:
     """A regular file's UTF-8 text, opened without blocking (a FIFO) and read no further
-    than `limit` bytes (`/dev/zero`); _TooBig otherwise."""
+    than `limit` bytes (`/dev/zero`); _TooBig (an OSError saying which) otherwise."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise _TooBig
+            raise _TooBig(0, "it is not a regular file", shown or str(path))
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise _TooBig
+        raise _TooBig(0, f"it is larger than {limit // 1024} KiB", shown or str(path))
     return data.decode("utf-8")
 
 
@@ -155,10 +156,9 @@ def schema_roots(paths: Iterable[str]) -> list[Path]:
         if not start.is_dir():
             start = start.parent
         roots.append(start)
-        for place in (start, *start.parents):
-            if (place / ".git").exists():
-                roots.append(place)
-                break
+        top = work_tree(start)
+        if top is not None:
+            roots.append(top)
     return sorted(set(roots))
 
 
@@ -191,15 +191,7 @@ def _read_text(path: str, roots: Sequence[Path], limit: int) -> str:
         raise _refused(path, "it is outside the topology's directory and its git work tree "
                        "(schema files are read only from there, and from the directories "
                        "EDAC_SCHEMA_PATH lists)")
-    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise _refused(path, "it is not a regular file")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise _refused(path, f"it is larger than {limit // 1024} KiB")
-    return data.decode("utf-8")
+    return _read_bounded(real, limit, path)
 
 
 @cache

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from edac.core.diagnostics import failure
+from edac.io.processes import alive
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -75,30 +76,15 @@ class Endpoint:
         if self.pid is not None and is_our_server(self.pid):
             os.kill(self.pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and _pid_alive(self.pid):
+            while time.monotonic() < deadline and alive(self.pid):
                 time.sleep(0.1)
-            if _pid_alive(self.pid) and is_our_server(self.pid):
+            if alive(self.pid) and is_our_server(self.pid):
                 os.kill(self.pid, signal.SIGKILL)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie (exited, not yet reaped) is not alive
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
-            return handle.read().split(") ", 1)[-1][:1] != "Z"
-    except OSError:
-        return True
 
 
 def is_our_server(pid: int) -> bool:
     """Whether `pid` is still the emulator we started (pids are reused)."""
-    if not _pid_alive(pid):
+    if not alive(pid):
         return False
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:

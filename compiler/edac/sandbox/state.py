@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from edac.core.diagnostics import failure
-from edac.io.write import SANDBOX_KIND, SANDBOX_STATE
+from edac.io.write import SANDBOX_KIND, SANDBOX_STATE, sandbox_state
 from edac.sandbox.emulator import Endpoint, is_our_server
 
 STATE_DIR = ".edac-sandbox"
@@ -36,16 +36,7 @@ class Sandbox:
 
     def state(self) -> dict[str, Any]:
         """What the sandbox recorded ({} when the directory holds no sandbox)."""
-        path = self.root / STATE_FILE
-        if path.is_symlink():
-            return {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("kind") != KIND:
-            return {}
-        return data
+        return sandbox_state(self.root)
 
     def claim(self) -> None:
         """Make the directory a sandbox's, or Failure (E908) when it already holds files
