@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the checks and the test suite (after scripts/quickstart.sh): ruff and mypy --strict on the
 # package, then pytest (the layering contracts among its tests). Installs the pinned Node
-# packages that the Mermaid tests use on first run. Extra arguments go to pytest.
+# packages of the tests that run real Node tools on first run. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
@@ -9,8 +9,8 @@ if [ ! -x .venv/bin/python ]; then
   exit 2
 fi
 if command -v npm >/dev/null 2>&1; then
-  # the pinned Node packages of the Mermaid, TypeScript and SARIF checks, once
-  for dir in tests/mermaid tests/typescript tests/sarif; do
+  # the pinned Node packages of the Mermaid, TypeScript, SARIF and export checks, once
+  for dir in tests/mermaid tests/typescript tests/sarif tests/exports; do
     [ -d "$dir/node_modules" ] || npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
   done
 fi

@@ -437,3 +437,36 @@ def test_the_schema_gate_names_who_breaks(tmp_path: Path, monkeypatch: pytest.Mo
     assert code == 0
     assert "breaks its producer" not in out
     assert "breaks its readers" in out and "`currency` is no longer required" in out
+
+
+def test_the_schema_gate_names_routes_that_start_matching_more(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A route on everything but `pending`: `shipped` added to the enum is an event it starts
+    to take; an enum dropped from `currency` lets a filter on it take any value. A route on
+    `confirmed` only is not named."""
+    import json
+
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(ORDERS, base)
+    for root in (base, head):
+        if root is head:
+            shutil.copytree(base, head)
+            continue
+        topology = root / "topology.yaml"
+        topology.write_text(topology.read_text().replace(
+            "  cancellations:\n", "  open-orders:\n    events: [OrderPlaced]\n"
+            "    filter:\n      status: [{anything-but: [pending]}]\n"
+            "      currency: [{prefix: E}]\n"
+            "    to: [analytics]\n  cancellations:\n"))
+    path = head / "schemas" / "order-placed.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["status"]["enum"] = ["confirmed", "pending", "fraud-review", "shipped"]
+    del schema["properties"]["currency"]["enum"]
+    path.write_text(json.dumps(schema))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("diff", "--base", "base", "head")
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if "route `open-orders` starts matching" in x)
+    assert '`` `status` may now be "shipped", which the filter takes ``' in line
+    assert '`currency` is no longer limited to "EUR", "USD", "GBP"' in line
+    assert "route `confirmed-orders` starts" not in out

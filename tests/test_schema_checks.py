@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from edac.api import load_topology
-from edac.core.checks.schemas import alternatives
+from edac.core.fields import alternatives
 
 PLACED = {
     "type": "object",

@@ -616,6 +616,20 @@ def route(event_file: str, paths: Sequence[str]) -> Routed:
     return Routed(topology, event, list(outcomes))
 
 
+def _replace_output(out: Path, files: dict[str, str], data: dict[str, object]) -> list[str]:
+    """edac.io.write.write_output, its refusals and the filesystem's errors as E901; the
+    stale generated files it removed."""
+    from edac.io.write import OutputError, write_output
+
+    try:
+        return write_output(out, files, data)
+    except OutputError as exc:
+        raise failure("E901", str(exc)) from exc
+    except OSError as exc:
+        raise failure("E901", f"cannot write `{exc.filename or out}`: "
+                      f"{exc.strerror or exc}") from exc
+
+
 # ---------------------------------------------------------------------------------------------
 # examples
 
@@ -633,7 +647,6 @@ def examples(paths: Sequence[str], output: str | Path,
     `<route>/match-*.json` (they must match) and `<route>/miss-*.json` (near misses that must
     not), replaced atomically. Failure: errors in the topology, an unknown route (E904)."""
     from edac.core.examples import examples as build
-    from edac.io.write import OutputError, write_output
 
     topology = _loaded(paths)
     unknown = [r for r in routes if r not in topology.routes]
@@ -644,14 +657,48 @@ def examples(paths: Sequence[str], output: str | Path,
     index = [{"file": f"{e.route}/{e.name}.json", "route": e.route, "matches": e.matches,
               "why": e.why} for e in found]
     files["index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
+    return Examples(found, files, _replace_output(Path(output), files,
+                                                  {"examples": len(found)}))
+
+
+# ---------------------------------------------------------------------------------------------
+# export
+
+EXPORT_FORMATS = ("asyncapi", "eventcatalog", "backstage")
+
+
+@dataclass
+class Exported:
+    files: dict[str, str]
+    removed: list[str]
+    # what JSON Schema draft-07 (AsyncAPI's payload format) could not say of an event schema:
+    # left out of the exported payloads, which then accept more
+    dropped: list[str]
+
+
+def export(kind: str, paths: Sequence[str], output: str | Path, environment: str | None = None,
+           version: str = "1.0.0", owner: str | None = None,
+           lifecycle: str = "production") -> Exported:
+    """Write the topology as AsyncAPI documents, an EventCatalog or Backstage entities into
+    `output`, replaced atomically. `owner`: the Backstage group owning the System (default:
+    the topology's `owner` tag). Failure: errors in the topology, an unknown format or
+    environment (E904, exit 2), no owner for Backstage (E912, exit 2), unwritable (E901)."""
+    from edac.core.emit.exports import Options, asyncapi, backstage, eventcatalog
+
+    exporters = {"asyncapi": asyncapi.documents, "eventcatalog": eventcatalog.catalog,
+                 "backstage": backstage.entities}
+    if kind not in exporters:
+        raise unknown_name("export format", kind, list(EXPORT_FORMATS))
+    topology = deployed_topology(paths, environment)
+    options = Options(version=version, owner=owner or topology.tags.get("owner"),
+                      lifecycle=lifecycle)
     try:
-        removed = write_output(Path(output), files, {"examples": len(found)})
-    except OutputError as exc:
-        raise failure("E901", str(exc)) from exc
-    except OSError as exc:
-        raise failure("E901", f"cannot write `{exc.filename or output}`: "
-                      f"{exc.strerror or exc}") from exc
-    return Examples(found, files, removed)
+        files, dropped = exporters[kind](topology, options)
+    except backstage.NoOwner as exc:
+        raise failure("E912", "the Backstage System entity needs an owner", exit_code=2,
+                      help="give --owner GROUP (a group of your Backstage catalog), or tag "
+                      "the topology with `owner`") from exc
+    return Exported(files, _replace_output(Path(output), files, {"export": kind}), dropped)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -863,7 +910,6 @@ def generate(paths: Sequence[str], output: str | Path, language: str = "python",
     apps) as a package in `output`, replaced atomically (nothing is written when the topology
     or its schemas cannot be generated). Failure (E901) when it cannot be written."""
     from edac.core.emit.codegen import python, typescript
-    from edac.io.write import OutputError, write_output
 
     generators = {"python": python.generate, "typescript": typescript.generate}
     if language not in generators:
@@ -887,12 +933,6 @@ def generate(paths: Sequence[str], output: str | Path, language: str = "python",
     if kit is None:
         result.diagnostics[:] = sorted_diagnostics([*result.diagnostics, *problems])
         return generated
-    try:
-        generated.removed = write_output(out / kit.package, kit.files, {"kit": language})
-    except OutputError as exc:
-        raise failure("E901", str(exc)) from exc
-    except OSError as exc:
-        raise failure("E901", f"cannot write `{exc.filename or out}`: "
-                      f"{exc.strerror or exc}") from exc
+    generated.removed = _replace_output(out / kit.package, kit.files, {"kit": language})
     generated.package, generated.files = kit.package, kit.files
     return generated

@@ -396,5 +396,35 @@ def examples_(paths: tuple[str, ...], output: str, routes: tuple[str, ...]) -> N
                err=True)
 
 
+@main.command(name="export")
+@click.argument("kind", type=click.Choice(["asyncapi", "eventcatalog", "backstage"]),
+                metavar="asyncapi|eventcatalog|backstage")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", "output", required=True, metavar="DIR",
+              help="The directory of the export (replaced as a whole).")
+@environment_option
+@click.option("--version", "version", default="1.0.0", show_default=True, metavar="VERSION",
+              help="The version the documents and catalog resources carry.")
+@click.option("--owner", "owner", default=None, metavar="GROUP",
+              help="backstage: the group owning the System and what has no team "
+              "(default: the topology's `owner` tag).")
+@click.option("--lifecycle", "lifecycle", default="production", show_default=True,
+              metavar="STAGE", help="backstage: the lifecycle of components and APIs.")
+def export_(kind: str, paths: tuple[str, ...], output: str, environment: str | None,
+            version: str, owner: str | None, lifecycle: str) -> None:
+    """Export the topology for the tools kept beside it: AsyncAPI 3.0 documents (one per
+    producer and consumer), an EventCatalog (domains per team, services, events with their
+    schemas, channels), or Backstage entities (System, Components, APIs, Resources)."""
+    from edac.api import export
+    from edac.core.text import count
+
+    with failures():
+        written = export(kind, paths, output, environment, version, owner, lifecycle)
+    for dropped in written.dropped:
+        click.echo(f"warning: {dropped} has no JSON Schema draft-07 form: the exported "
+                   "payload leaves it out (it accepts more)", err=True)
+    click.echo(f"wrote {count(len(written.files), 'file')} ({kind}) to {output}", err=True)
+
+
 if __name__ == "__main__":
     main()

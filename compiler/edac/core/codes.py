@@ -248,6 +248,9 @@ _CATALOGUE = [
          "follows), or refused a request (PutEvents rejected an event)."),
     Code("E911", "which environment?", "The topology declares several environments and "
          "no `environment:` to compile by default: give --environment NAME."),
+    Code("E912", "the export needs an owner", "`edac export backstage` gives the System "
+         "entity, the bus and what has no team an owner: a group of the Backstage catalog. "
+         "Give `--owner GROUP`, or tag the topology with `owner` (`tags: {owner: GROUP}`)."),
     # -- operating a deployed topology (E92x): status, dlq show, redrive, replay
     Code("E921", "not deployed there", "The topology names a queue, rule or archive that does "
          "not exist in the account and region the command looked in (the usual AWS "

@@ -74,6 +74,8 @@ class SchemaChange:
     consumers: tuple[str, ...]  # why its readers would break (empty: compatible)
     readers: tuple[str, ...]  # the consumers that receive the event
     routes: tuple[str, ...]  # the routes that take it
+    # route -> what its filter matches now that it did not (edac.core.checks.schemas.widened)
+    widened: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def breaking(self) -> bool:
@@ -84,6 +86,7 @@ def schema_changes(old: ir.Topology, new: ir.Topology) -> tuple[SchemaChange, ..
     """Every event type of both topologies whose schema changed (a schema added or removed
     is a change of the event type, not judged here)."""
     from edac.core.compat import breaks
+    from edac.core.fields import widened
 
     found = []
     for name in sorted(set(old.events) & set(new.events)):
@@ -93,8 +96,10 @@ def schema_changes(old: ir.Topology, new: ir.Topology) -> tuple[SchemaChange, ..
         producers, consumers = breaks(a, b)
         routes = sorted(r.name for r in new.routes.values() if name in r.events)
         readers = sorted({c for r in routes for c in new.routes[r].to})
+        more = tuple((r, tuple(lines)) for r in routes
+                     if (lines := widened(new.routes[r], a, b)))
         found.append(SchemaChange(name, new.events[name].producer, tuple(producers),
-                                  tuple(consumers), tuple(readers), tuple(routes)))
+                                  tuple(consumers), tuple(readers), tuple(routes), more))
     return tuple(found)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edac.core import ir
-from edac.core.checks.schemas import Condition, alternatives
+from edac.core.fields import Condition, alternatives
 from edac.patterns import compile_pattern
 
 ENVELOPE = {"version": "0", "id": "00000000-0000-0000-0000-000000000000",

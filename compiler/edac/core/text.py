@@ -1,6 +1,7 @@
 """Text helpers shared by the diagnostics and the emitters: counts, durations, short lists,
-`code`, the one quoting function of markdown (inline code that shows any text verbatim), and
-`shell`, the one quoting function of a POSIX shell (for the commands edac prints or writes)."""
+markdown's quoting, one function per place text goes (`code`: inline code that shows any text
+verbatim; `prose`: text in a paragraph, of markdown or MDX), and `shell`, the one quoting
+function of a POSIX shell (for the commands edac prints or writes)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,22 @@ def code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_INLINE = re.compile(r"([\\`*_{}\[\]<>&~|!])")  # markup anywhere in a line
+
+
+def prose(text: str) -> str:
+    """Text shown as itself in a CommonMark or MDX paragraph: whitespace collapsed (one
+    paragraph), each character that is markup where it stands backslash-escaped (CommonMark
+    takes a backslash before any ASCII punctuation; MDX reads `{` and `<` as code and honours
+    the same escapes): emphasis, code, links, HTML/JSX, expressions, entities anywhere; a
+    heading, list or block quote marker at the start."""
+    flat = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    match = re.match(r"^\d+([.)])", flat)
+    if match:
+        return flat[: match.start(1)] + "\\" + flat[match.start(1):]
+    return re.sub(r"^([#+=>-])", r"\\\1", flat)
 
 
 def shell(word: str) -> str:

@@ -8,268 +8,37 @@ event types of a route declare a schema for `detail`, these are caught here:
 - E405: a filter value that no schema admits (enum, type);
 - E406: a filter that none of the route's events can satisfy as a whole (a dead route).
 
-A schema is read for what it says about fields: `properties` (through `$ref` to local
-definitions, `allOf`/`anyOf`/`oneOf`, and array `items`, since a pattern field matches any
-element of an array), `type`, `enum` and `const`. A schema that allows other fields
-(`additionalProperties` or `patternProperties` given as a schema) admits any field name.
+How a schema is read for what it says about fields: edac.core.fields.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from edac.core.checks._util import diag
 from edac.core.checks.patterns import PATTERN_MAX, sent_text
 from edac.core.diagnostics import Diagnostic
+from edac.core.fields import Condition, Schema, alternatives, enum_values, leaf_problem, show
 from edac.core.ir import EventType, Route, Topology
 from edac.core.load import did_you_mean
-
-MAX_ALTERNATIVES = 256
-_SCALAR_TYPES = {str: "string", bool: "boolean", type(None): "null"}
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One field of a filter with its leaf values; `yaml` is its path under the route."""
-
-    field: tuple[str, ...]
-    leaves: tuple[Any, ...]
-    yaml: tuple[str | int, ...]
-
-
-def alternatives(fragment: Any, field: tuple[str, ...] = (),
-                 yaml: tuple[str | int, ...] = ()) -> list[list[Condition]] | None:
-    """The filter in disjunctive form: a list of alternatives, each a list of conditions that
-    must all hold. None when the form would exceed MAX_ALTERNATIVES (not analysed)."""
-    if not isinstance(fragment, dict):
-        return [[]]
-    result: list[list[Condition]] = [[]]
-    for key, value in fragment.items():
-        if key == "$or" and isinstance(value, list):
-            options: list[list[Condition]] = []
-            for i, branch in enumerate(value):
-                sub = alternatives(branch, field, yaml + (key, i))
-                if sub is None:
-                    return None
-                options.extend(sub)
-            parts = options
-        elif isinstance(value, dict):
-            sub = alternatives(value, field + tuple(key.split(".")), yaml + (key,))
-            if sub is None:
-                return None
-            parts = sub
-        elif isinstance(value, list):
-            parts = [[Condition(field + tuple(key.split(".")), tuple(value), yaml + (key,))]]
-        else:
-            return [[]]  # not a valid fragment; the pattern check reports it
-        result = [a + b for a, b in itertools.product(result, parts)]
-        if len(result) > MAX_ALTERNATIVES:
-            return None
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
-# reading schemas
-
-
-class _Schema:
-    def __init__(self, root: dict[str, Any]) -> None:
-        self.root = root
-
-    def _deref(self, node: Any) -> list[dict[str, Any]]:
-        """The node and what it combines with (`$ref`, `allOf`, `anyOf`, `oneOf`), each node
-        once, in the order a depth-first walk meets them. Once each: `$ref`s may form a DAG
-        (d0 -> d1 twice -> d2 twice ...) whose paths are exponentially many, and cycles."""
-        out: list[dict[str, Any]] = []
-        met: set[int] = set()
-        stack: list[Any] = [node]
-        while stack:
-            current = stack.pop()
-            if not isinstance(current, dict):
-                if current is True:
-                    out.append({})
-                continue
-            if id(current) in met:
-                continue
-            met.add(id(current))
-            out.append(current)
-            children: list[Any] = []
-            ref = current.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/"):
-                target: Any = self.root
-                for raw in ref[2:].split("/"):
-                    part = raw.replace("~1", "/").replace("~0", "~")
-                    target = target.get(part) if isinstance(target, dict) else None
-                children.append(target)
-            for combinator in ("allOf", "anyOf", "oneOf"):
-                subs = current.get(combinator)
-                if isinstance(subs, list):
-                    children.extend(subs)
-            stack.extend(reversed(children))
-        return out
-
-    def _with_items(self, nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Arrays are transparent to patterns: a field matches any element (each node once)."""
-        out: list[dict[str, Any]] = []
-        met: set[int] = set()
-        pending = list(nodes)
-        while pending:
-            node = pending.pop(0)
-            if id(node) in met:
-                continue
-            met.add(id(node))
-            out.append(node)
-            items = node.get("items")
-            if isinstance(items, dict):
-                pending.extend(self._deref(items))
-        return out
-
-    def resolve(self, path: tuple[str, ...]) -> tuple[list[dict[str, Any]] | None, list[str]]:
-        """The schema nodes at `path` (None when no node has the field: then also the field
-        names known at the deepest level reached, for did-you-mean)."""
-        nodes = self._with_items(self._deref(self.root))
-        for key in path:
-            found: list[dict[str, Any]] = []
-            open_ended = False
-            known: list[str] = []
-            for node in nodes:
-                props = node.get("properties")
-                if isinstance(props, dict):
-                    known += list(props)
-                    if key in props:
-                        found += self._deref(props[key])
-                extra = node.get("additionalProperties")
-                if isinstance(extra, dict) or node.get("patternProperties"):
-                    open_ended = True
-                    if isinstance(extra, dict):
-                        found += self._deref(extra)
-            if not found and not open_ended:
-                return None, list(dict.fromkeys(known))
-            nodes = self._with_items(found) if found else [{}]
-        return nodes, []
-
-
-def _types(nodes: list[dict[str, Any]]) -> set[str] | None:
-    """The JSON types the nodes allow (None: unconstrained)."""
-    allowed: set[str] | None = None
-    for node in nodes:
-        t = node.get("type")
-        if t is None:
-            continue
-        names = {t} if isinstance(t, str) else set(t) if isinstance(t, list) else set()
-        if "number" in names:
-            names.add("integer")
-        allowed = names if allowed is None else allowed | names
-    return allowed
-
-
-def _enum(nodes: list[dict[str, Any]]) -> list[Any] | None:
-    values: list[Any] | None = None
-    for node in nodes:
-        if "const" in node:
-            values = (values or []) + [node["const"]]
-        elif isinstance(node.get("enum"), list):
-            values = (values or []) + list(node["enum"])
-    return values
-
-
-def _type_of(value: Any) -> str:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return _SCALAR_TYPES[type(value)]
-    if isinstance(value, int):
-        return "integer"
-    return "number"
-
-
-def _type_ok(value_type: str, allowed: set[str] | None) -> bool:
-    if allowed is None:
-        return True
-    if value_type == "integer":
-        return bool(allowed & {"integer", "number"})
-    if value_type == "number":
-        return "number" in allowed or "integer" in allowed
-    return value_type in allowed
-
-
-def _inner_text(value: Any) -> tuple[str | None, bool]:
-    """(text, ignore case) of a prefix/suffix operand (plain or equals-ignore-case form)."""
-    if isinstance(value, str):
-        return value, False
-    if isinstance(value, dict) and isinstance(value.get("equals-ignore-case"), str):
-        return value["equals-ignore-case"], True
-    return None, False
-
-
-def leaf_problem(leaf: Any, nodes: list[dict[str, Any]]) -> str | None:
-    """Why `leaf` can never match a value these schema nodes allow (None: it can)."""
-    allowed = _types(nodes)
-    enum = _enum(nodes)
-    shown = " or ".join(sorted(allowed)) if allowed else ""
-    if not isinstance(leaf, dict):
-        kind = _type_of(leaf)
-        if not _type_ok(kind, allowed):
-            return f"the schema says {shown}, not {kind}"
-        if enum is not None and not any(_same(leaf, e) for e in enum):
-            return "not one of " + ", ".join(f"`{e}`" for e in enum)
-        return None
-    if len(leaf) != 1:
-        return None
-    op, operand = next(iter(leaf.items()))
-    strings = [e for e in enum if isinstance(e, str)] if enum is not None else None
-    if op in ("prefix", "suffix", "equals-ignore-case", "wildcard", "cidr"):
-        if not _type_ok("string", allowed):
-            return f"`{op}` compares text, and the schema says {shown}"
-        if strings is not None and op in ("prefix", "suffix", "equals-ignore-case"):
-            text, fold = (operand, True) if op == "equals-ignore-case" else _inner_text(operand)
-            if isinstance(text, str):
-                def ok(e: str) -> bool:
-                    a, b = (e.lower(), text.lower()) if fold else (e, text)
-                    if op == "prefix":
-                        return a.startswith(b)
-                    if op == "suffix":
-                        return a.endswith(b)
-                    return a == b
-                if not any(ok(e) for e in strings):
-                    return f"no value of the schema's enum matches `{op}: {text}`"
-        return None
-    if op == "numeric":
-        if not (_type_ok("number", allowed)):
-            return f"`numeric` compares numbers, and the schema says {shown}"
-        return None
-    if op == "anything-but" and enum is not None:
-        excluded = operand if isinstance(operand, list) else [operand]
-        if all(not isinstance(x, dict) for x in excluded) and all(
-            any(_same(e, x) for x in excluded) for e in enum
-        ):
-            return "it excludes every value of the schema's enum"
-    return None
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
-        return a is b or (a == b and type(a) is type(b))
-    return bool(a == b)
-
 
 # ---------------------------------------------------------------------------------------------
 # the check
 
 
-def _event_schemas(topo: Topology, route: Route) -> list[tuple[EventType, _Schema]] | None:
+def _event_schemas(topo: Topology, route: Route) -> list[tuple[EventType, Schema]] | None:
     """The schemas of every event the route takes; None when some event has none."""
     out = []
     for name in route.events:
         event = topo.events.get(name)
         if event is None or event.schema is None:
             return None
-        out.append((event, _Schema(event.schema)))
+        out.append((event, Schema(event.schema)))
     return out
 
 
-def _condition_ok(cond: Condition, schema: _Schema) -> bool:
+def _condition_ok(cond: Condition, schema: Schema) -> bool:
     nodes, _ = schema.resolve(cond.field)
     if nodes is None:
         return all(_absent_ok(leaf) for leaf in cond.leaves)
@@ -342,12 +111,12 @@ def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
                     guess = None
                     if isinstance(leaf, str):
                         nodes0 = resolved[0][1][0] or []
-                        enum = [e for e in (_enum(nodes0) or []) if isinstance(e, str)]
+                        enum = [e for e in (enum_values(nodes0) or []) if isinstance(e, str)]
                         guess = did_you_mean(leaf, enum)
                     reported = True
                     yield diag(
                         topo, "E405",
-                        f"route `{route.name}`: `{_show(leaf)}` can never match `{field}`: "
+                        f"route `{route.name}`: `{show(leaf)}` can never match `{field}`: "
                         f"{reason}",
                         route.origin, "filter", *cond.yaml, i,
                         label="no event can match this value",
@@ -373,8 +142,8 @@ def filter_schemas(topo: Topology) -> Iterator[Diagnostic]:
 
 
 def _half_dead(topo: Topology, route: Route, alts: list[list[Condition]],
-               schemas: list[tuple[EventType, _Schema]],
-               alive: list[tuple[EventType, _Schema]]) -> Iterator[Diagnostic]:
+               schemas: list[tuple[EventType, Schema]],
+               alive: list[tuple[EventType, Schema]]) -> Iterator[Diagnostic]:
     """E409 for each event type of a live route that its filter can never match; E410 for
     each `$or` branch that no event the route takes can match."""
     living = {e.name for e, _ in alive}
@@ -402,12 +171,6 @@ def _half_dead(topo: Topology, route: Route, alts: list[list[Condition]],
                    "match an event the route takes", route.origin, "filter", *key,
                    label="dead branch", help="fix or remove the branch: the schemas of the "
                    "route's events rule it out (with the conditions outside the `$or`)")
-
-
-def _show(leaf: Any) -> str:
-    import json
-
-    return json.dumps(leaf, ensure_ascii=False)
 
 
 CHECKS = (filter_schemas,)

@@ -176,6 +176,9 @@ def _schema_lines(diff: Diff) -> list[str]:
                          + "; ".join(code(r) for r in change.consumers[:5]))
         if not change.breaking:
             lines.append("  - compatible for the producer and for every reader")
+        for route, why in change.widened:
+            lines.append(f"  - route {code(route)} starts matching more events: "
+                         + "; ".join(code(w) for w in why[:5]))
         if change.routes:
             lines.append("  - routes that take it: " + ", ".join(code(r) for r in change.routes))
     return [*lines, ""]
