@@ -42,8 +42,8 @@ NOT_IN_CATALOGUE = {"E801", "E802", "E803", "E804", "E805", "E806", "W807", "E81
                     "E813", "E831", "E832", "E833", "W608",
                     # usage, the sandbox and operating a deployment: tests/test_failures.py,
                     # tests/test_sandbox.py, tests/test_operations.py and the e2e suites
-                    *(f"E9{n:02}" for n in range(1, 11)), "E911", "E912", "E921", "E922",
-                    "E923", "E924"}
+                    *(f"E9{n:02}" for n in range(1, 11)), "E911", "E912", "E913", "E921",
+                    "E922", "E923", "E924"}
 
 
 def run(case: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> tuple[int, str, str]:

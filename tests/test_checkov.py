@@ -48,11 +48,17 @@ def test_every_skip_has_a_reason() -> None:
 
 
 # every example, and each other environment an example declares
-COMPILES = [(p, None) for p in example_dirs()] + [(ROOT / "examples" / "marketplace", "prod")]
+COMPILES = [(p, None) for p in example_dirs()] + [
+    (ROOT / "examples" / "marketplace", "prod"),
+    # a bus and the roots of two other accounts (checkov reads them all, modules included)
+    (ROOT / "tests" / "cases" / "compile" / "accounts" / "input", None)]
 
 
-@pytest.mark.parametrize(("example", "environment"), COMPILES,
-                         ids=[f"{p.name}{'-' + e if e else ''}" for p, e in COMPILES])
+IDS = [f"{p.name if p.name != 'input' else p.parent.name}{'-' + e if e else ''}"
+       for p, e in COMPILES]
+
+
+@pytest.mark.parametrize(("example", "environment"), COMPILES, ids=IDS)
 def test_checkov_passes_on_the_compiled_example(example: Path, environment: str | None,
                                                 tmp_path: Path) -> None:
     checkov = require_checkov()

@@ -48,7 +48,9 @@ def test_golden_terraform(name: str, path: Path, update_golden: bool) -> None:
     golden_dir = GOLDEN / name
     if update_golden and golden_dir.exists():
         shutil.rmtree(golden_dir)
-    expected_names = sorted(p.name for p in golden_dir.glob("*.tf")) if golden_dir.exists() else []
+    # the root of the bus's account, and each other account's under accounts/
+    expected_names = sorted(str(p.relative_to(golden_dir)) for p in golden_dir.rglob("*.tf")
+                            if p.is_file()) if golden_dir.exists() else []
     if not update_golden:
         assert sorted(files) == expected_names, "the set of generated root files changed"
     for rel, text in sorted(files.items()):
@@ -142,8 +144,19 @@ def test_rules_and_queue_policies_agree(name: str, path: Path) -> None:
     topo = load_topology([str(path)]).topology
     assert topo is not None
     files = compiled(path)
-    consumers = locals_of(files, "consumers.tf")["consumers"]
+    # the consumers of every root: the bus's account's and each other account's
+    consumers = {}
+    for rel in sorted(files):
+        if rel == "consumers.tf" or (rel.startswith("accounts/") and
+                                     rel.endswith("/consumers.tf")):
+            consumers.update(locals_of(files, rel)["consumers"])
     rules = locals_of(files, "routes.tf")["rules"]
+    for rule in rules.values():  # one map of targets, whichever root has their queues
+        remote = rule.pop("remote_targets", {})
+        assert not set(remote) & set(rule["targets"])
+        rule["targets"] = {**rule["targets"], **remote}
+        for target in remote.values():  # in another account than the bus's
+            assert topo.remote(topo.consumers[target]) is not None
     # no rule has more than 5 targets; every target is a declared consumer
     for rule in rules.values():
         assert 1 <= len(rule["targets"]) <= 5

@@ -5,6 +5,7 @@ e2e suite, tests/e2e.)"""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,18 @@ def test_prerequisites_of_the_examples() -> None:
 def test_function_names_from_arns() -> None:
     assert names.function_name("arn:aws:lambda:us-east-1:123456789012:function:f:live") == "f"
     assert names.function_name("f") == "f"
+
+
+def test_a_topology_of_several_accounts_is_refused(tmp_path: Path) -> None:
+    """The sandbox emulates one account: a topology with roots for other accounts is E913,
+    before anything is applied."""
+    from edac.core.diagnostics import Failure
+    from edac.sandbox import compile_into
+
+    case = Path(__file__).resolve().parent / "cases" / "compile" / "accounts" / "input"
+    topology = tmp_path / "topology"
+    shutil.copytree(case, topology)
+    with pytest.raises(Failure) as raised:
+        compile_into([str(topology)], tmp_path / "build")
+    assert [d.code for d in raised.value.diagnostics] == ["E913"]
+    assert "payments 222222222222" in raised.value.diagnostics[0].message

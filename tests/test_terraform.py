@@ -33,11 +33,13 @@ def test_init_validate_and_fmt(name: str, path: Path, tmp_path: Path) -> None:
     require_terraform()
     out = compiled_dir(path, tmp_path / "build")
     run_terraform(["fmt", "-check", "-recursive", "-diff"], out)
-    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], out)
-    proc = run_terraform(["validate", "-json", "-no-color"], out)
-    report = json.loads(proc.stdout)
-    assert report["valid"] is True, report
-    assert report["warning_count"] == 0, report["diagnostics"]
+    # the root of the bus's account, and the root of each other account
+    for root in [out, *sorted(p for p in (out / "accounts").glob("*") if p.is_dir())]:
+        run_terraform(["init", "-backend=false", "-input=false", "-no-color"], root)
+        proc = run_terraform(["validate", "-json", "-no-color"], root)
+        report = json.loads(proc.stdout)
+        assert report["valid"] is True, (root, report)
+        assert report["warning_count"] == 0, (root, report["diagnostics"])
 
 
 def test_text_from_the_yaml_reaches_aws_literally(tmp_path: Path) -> None:

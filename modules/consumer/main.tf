@@ -141,13 +141,21 @@ resource "aws_sqs_queue_policy" "this" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
-      length(local.rule_arns) == 0 ? [] : [{
+      length(local.rule_arns) == 0 || var.eventbridge_role_arn != null ? [] : [{
         Sid       = "AllowEventBridgeRules"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = "sqs:SendMessage"
         Resource  = aws_sqs_queue.this.arn
         Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
+      }],
+      # the bus is in another account: its rules send as its execution role
+      var.eventbridge_role_arn == null ? [] : [{
+        Sid       = "AllowTheBusAccountsEventBridgeRole"
+        Effect    = "Allow"
+        Principal = { AWS = var.eventbridge_role_arn }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.this.arn
       }],
       local.cross_account ? [{
         Sid       = "ConsumeFromRoleAccount"

@@ -187,6 +187,17 @@ variable "allowed_rule_arns" {
   }
 }
 
+variable "eventbridge_role_arn" {
+  type        = string
+  description = "When the bus is in another account: the execution role of the bus's account that its rules send to this queue as (a cross-account target). The main queue's policy lets exactly this role SendMessage, instead of events.amazonaws.com; the target DLQ still takes events.amazonaws.com from allowed_rule_arns (EventBridge's dead-letter delivery)."
+  default     = null
+
+  validation {
+    condition     = var.eventbridge_role_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.eventbridge_role_arn))
+    error_message = "eventbridge_role_arn must be an IAM role ARN."
+  }
+}
+
 variable "role_name" {
   type        = string
   description = "IAM role (name, not ARN) that consumes the queue. When set, an inline policy on it allows receiving from the main queue (+ the idempotency table, + kms:Decrypt). When null and lambda is set, the Lambda function's execution role is used."

@@ -1,5 +1,6 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 # A customer-managed key for a consumer's queues. EventBridge can only write to an encrypted
 # queue when the key policy lets events.amazonaws.com generate data keys with it, which the
@@ -12,7 +13,7 @@ resource "aws_kms_key" "this" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         # The account administers the key and grants use through IAM policies (the
         # consumer's role gets kms:Decrypt from its consume policy).
@@ -32,7 +33,17 @@ resource "aws_kms_key" "this" {
           ArnEquals = { "aws:SourceArn" = var.allowed_rule_arns }
         }
       },
-    ]
+      ], var.eventbridge_role_arn == null ? [] : [{
+        # the bus's account sends as this role (a cross-account target), through SQS only
+        Sid       = "TheBusAccountsEventBridgeRoleEncrypts"
+        Effect    = "Allow"
+        Principal = { AWS = var.eventbridge_role_arn }
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "kms:ViaService" = "sqs.${data.aws_region.current.name}.amazonaws.com" }
+        }
+    }])
   })
 }
 

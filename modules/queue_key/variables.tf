@@ -18,6 +18,12 @@ variable "allowed_rule_arns" {
   }
 }
 
+variable "eventbridge_role_arn" {
+  type        = string
+  description = "When the bus is in another account: the execution role its rules send to the queues as; the key policy lets it generate data keys and decrypt through SQS only. The role must exist when the key is made (KMS refuses a key policy naming an unknown principal): apply the bus's account first."
+  default     = null
+}
+
 variable "deletion_window_in_days" {
   type        = number
   description = "Waiting period before the key is deleted after destroy, 7-30 days."

@@ -23,6 +23,9 @@ resource "aws_cloudwatch_event_target" "this" {
   rule           = aws_cloudwatch_event_rule.this.name
   target_id      = each.key
   arn            = each.value.queue_arn
+  # a queue of another account: EventBridge sends as this role of the bus's account
+  # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-cross-account.html)
+  role_arn = each.value.role_arn
 
   # Explicit retries: the default (185 attempts / 24 h) then silently drops the event.
   retry_policy {

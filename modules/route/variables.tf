@@ -61,10 +61,11 @@ variable "targets" {
     queue_arn                    = string
     dead_letter_arn              = string
     message_group_id             = optional(string)
+    role_arn                     = optional(string)
     maximum_retry_attempts       = number
     maximum_event_age_in_seconds = number
   }))
-  description = "SQS targets keyed by target id (1-64 characters of [.-_A-Za-z0-9]); at most 5 (EventBridge hard limit). dead_letter_arn is the consumer's standard target DLQ; message_group_id is required for FIFO queues."
+  description = "SQS targets keyed by target id (1-64 characters of [.-_A-Za-z0-9]); at most 5 (EventBridge hard limit). dead_letter_arn is the consumer's standard target DLQ; message_group_id is required for FIFO queues; role_arn, for a queue in another account, is the execution role of the bus's account that EventBridge assumes to send to it (a cross-account target: same Region, PutTargets from the bus's account)."
   nullable    = false
 
   validation {

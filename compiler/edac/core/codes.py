@@ -251,6 +251,11 @@ _CATALOGUE = [
     Code("E912", "the export needs an owner", "`edac export backstage` gives the System "
          "entity, the bus and what has no team an owner: a group of the Backstage catalog. "
          "Give `--owner GROUP`, or tag the topology with `owner` (`tags: {owner: GROUP}`)."),
+    Code("E913", "the sandbox runs one account", "`edac sandbox up` applies the compiled "
+         "output to one emulated account; a topology whose producers or consumers live in "
+         "other accounts (`account:`) has a Terraform root per account. Compile an "
+         "environment whose named accounts are all the bus's, or apply each root with "
+         "credentials of its account."),
     # -- operating a deployed topology (E92x): status, dlq show, redrive, replay
     Code("E921", "not deployed there", "The topology names a queue, rule or archive that does "
          "not exist in the account and region the command looked in (the usual AWS "
@@ -313,6 +318,21 @@ _CATALOGUE = [
          "that account's resource (staging writing to prod's topic). Give it per environment, "
          "or by name."),
     # -- AWS quotas of the policies edac emits (E75x / W75x)
+    Code("E746", "an unknown account", "A producer's or consumer's `account:` names an "
+         "account that `accounts:` does not declare. Declare it (`accounts: {payments: "
+         "\"222222222222\"}`, and per environment under `environments.NAME.accounts`), or "
+         "leave `account:` out: the element then lives in the bus's account."),
+    Code("E747", "an ARN in another account than its element's", "A consumer that lives in "
+         "account A (its `account:`) reads its queue with a role, or runs a Lambda function, "
+         "of account A; a producer of account A puts events with principals of account A. "
+         "This ARN names another account: give the role or function of the element's account "
+         "(a name is looked up in that account), or move the element."),
+    Code("E748", "another account, and no bus account or region", "A producer or consumer "
+         "lives in another account than the bus's, so the compiled environment must say "
+         "which account and Region the bus is in (`environments.NAME.account` and "
+         "`region`): EventBridge delivers to a queue of another account only in its own "
+         "Region, through an execution role of the bus's account, and the accounts' "
+         "Terraform roots are wired by the ARNs these make."),
     Code("E751", "a policy over its AWS quota", "A policy edac emits, measured on the JSON "
          "terraform sends, is larger than AWS accepts: a queue policy (8,192 bytes; it lists "
          "every rule that feeds the consumer), the bus policy (10,240 characters by default; a "

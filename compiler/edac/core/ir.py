@@ -51,6 +51,7 @@ class Producer:
     description: str | None
     origin: Origin
     organization: str | None = None  # an AWS Organizations id whose principals may put
+    account: str | None = None  # the name (under `accounts:`) of the account it runs in
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ class Consumer:
     previously: tuple[str, ...]
     queues: Queues
     origin: Origin
+    account: str | None = None  # the name (under `accounts:`) of the account of its queues
 
     @property
     def role(self) -> str | None:
@@ -205,6 +207,23 @@ class Topology:
     # would be) -> where the environment's is written; span() and written() follow them
     overrides: dict[tuple[str, Path_], Origin] = field(compare=False, repr=False,
                                                        default_factory=dict)
+    # the named accounts of the compiled environment: name -> (12-digit id, where written)
+    accounts: dict[str, tuple[str, Origin]] = field(default_factory=dict)
+
+    def account_id(self, name: str | None) -> str | None:
+        """The id of a named account (None: the bus's account, or a name not declared)."""
+        if name is None:
+            return self.account
+        found = self.accounts.get(name)
+        return found[0] if found is not None else None
+
+    def remote(self, element: Producer | Consumer) -> str | None:
+        """The id of the account `element` lives in when it is not the bus's account (None:
+        the bus's account, an account named like it, or one not known)."""
+        if element.account is None:
+            return None
+        account = self.account_id(element.account)
+        return account if account is not None and account != self.account else None
 
     @property
     def teams(self) -> list[str]:

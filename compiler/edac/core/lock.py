@@ -46,15 +46,16 @@ class Resource:
     owner: str  # a consumer's name, ARCHIVE or TABLE
     kind: Kind
     name: str  # the AWS name
-    address: str  # the Terraform address
+    address: str  # the Terraform address (in the root of its account)
+    account: str = ""  # the account id when not the bus's (its root is under accounts/)
 
     @property
-    def identity(self) -> tuple[str, str]:
-        return (self.kind, self.name)
+    def identity(self) -> tuple[str, str, str]:
+        return (self.account, self.kind, self.name)
 
-    def sort_key(self) -> tuple[str, int, str]:
+    def sort_key(self) -> tuple[str, int, str, str]:
         """By owner, then queue, DLQ, target DLQ, key, archive, table."""
-        return (self.owner, KINDS.index(self.kind), self.name)
+        return (self.owner, KINDS.index(self.kind), self.name, self.account)
 
 
 @dataclass(frozen=True)
@@ -84,28 +85,35 @@ def _address(call: names.Address, resource: str) -> str:
 
 
 def inventory(topo: ir.Topology) -> tuple[Resource, ...]:
-    """The stateful resources the compiled Terraform of `topo` manages."""
+    """The stateful resources the compiled Terraform of `topo` manages, in the root of the
+    bus's account and of each other account (a consumer's queues, its key, the idempotency
+    table of each account that has idempotent consumers)."""
     found = []
+    tables: set[str] = set()
     for c in topo.consumers.values():
         call = names.consumer_address(c.name)
+        account = topo.remote(c) or ""
         found += [
-            Resource(c.name, "queue", c.queues.main, _address(call, "aws_sqs_queue.this")),
-            Resource(c.name, "dlq", c.queues.dlq, _address(call, "aws_sqs_queue.dlq")),
+            Resource(c.name, "queue", c.queues.main, _address(call, "aws_sqs_queue.this"),
+                     account),
+            Resource(c.name, "dlq", c.queues.dlq, _address(call, "aws_sqs_queue.dlq"), account),
             Resource(c.name, "target_dlq", c.queues.target_dlq,
-                     _address(call, "aws_sqs_queue.target_dlq")),
+                     _address(call, "aws_sqs_queue.target_dlq"), account),
         ]
         if c.queue.kms_key == "create":
             found.append(Resource(c.name, "kms_key", f"alias/{c.queues.base}",
                                   _address(names.Address("queue_key", c.name),
-                                           "aws_kms_key.this")))
+                                           "aws_kms_key.this"), account))
+        if c.idempotency_ttl is not None:
+            tables.add(account)
     if topo.archive is not None:
         found.append(Resource(ARCHIVE, "archive", topo.archive,
                               _address(names.Address("bus"),
                                        "aws_cloudwatch_event_archive.this[0]")))
-    if topo.idempotency_table is not None:
-        found.append(Resource(TABLE, "idempotency_table", topo.idempotency_table,
-                              _address(names.Address("idempotency_table"),
-                                       "aws_dynamodb_table.this")))
+    table = names.idempotency_table(topo.prefix)
+    found += [Resource(TABLE, "idempotency_table", table,
+                       _address(names.Address("idempotency_table"), "aws_dynamodb_table.this"),
+                       account) for account in sorted(tables)]
     return tuple(sorted(found, key=Resource.sort_key))
 
 
@@ -156,7 +164,8 @@ def render(lock: Lock) -> str:
         "about": ABOUT,
         "format": FORMAT,
         "system": lock.system,
-        "resources": [{"owner": r.owner, "kind": r.kind, "name": r.name, "address": r.address}
+        "resources": [{"owner": r.owner, "kind": r.kind, "name": r.name, "address": r.address,
+                       **({"account": r.account} if r.account else {})}
                       for r in sorted(lock.resources, key=Resource.sort_key)],
         "rules": {route: [list(part) for part in parts]
                   for route, parts in sorted(lock.rules.items())},
@@ -216,7 +225,12 @@ def _lock(doc: Any) -> Lock:
                            ("resources", i))
         if item["kind"] not in KINDS:
             raise _Problem(f"unknown resource kind `{item['kind']}`", ("resources", i, "kind"))
-        resources.append(Resource(item["owner"], item["kind"], item["name"], item["address"]))
+        account = item.get("account", "")
+        if not isinstance(account, str) or not re.fullmatch(r"(\d{12})?", account):
+            raise _Problem("a resource's `account` is a 12-digit account id",
+                           ("resources", i, "account"))
+        resources.append(Resource(item["owner"], item["kind"], item["name"], item["address"],
+                                  account))
     rules: dict[str, tuple[tuple[str, ...], ...]] = {}
     raw_rules = doc.get("rules", {})
     if not isinstance(raw_rules, dict):

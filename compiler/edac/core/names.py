@@ -37,6 +37,11 @@ def idempotency_table(prefix_: str) -> str:
     return f"{prefix_}-idempotency"
 
 
+def delivery_role(prefix_: str) -> str:
+    """The IAM role the bus's rules send to the queues of other accounts as."""
+    return f"{prefix_}-cross-account-delivery"
+
+
 def team_topic(prefix_: str, team: str) -> str:
     """The SNS topic of a team's alarms."""
     return f"{prefix_}-{team}-alarms"

@@ -45,6 +45,17 @@ class Where:
     def arn(self, service: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
 
+    def of_element(self, topo: ir.Topology, element: ir.Producer | ir.Consumer) -> Where:
+        """Where `element`'s own resources are: its account when it is not the bus's (self is
+        the bus's)."""
+        remote = topo.remote(element)
+        return Where(self.region, remote, self.partition) if remote is not None else self
+
+
+def delivery_role_arn(topo: ir.Topology, where: Where) -> str:
+    """The execution role the bus's rules send to the queues of other accounts as."""
+    return f"arn:{where.partition}:iam::{where.account}:role/{names.delivery_role(topo.prefix)}"
+
 
 def encode(document: Any) -> str:
     """As terraform's jsonencode writes it."""
@@ -80,9 +91,15 @@ def other_account_role(c: ir.Consumer, where: Where) -> str | None:
 
 
 def queue_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
-    queue = where.arn("sqs", c.queues.main)
-    statements = _admits_rules(queue, rule_arns(topo, c, where))
-    role = other_account_role(c, where)
+    here = where.of_element(topo, c)
+    queue = here.arn("sqs", c.queues.main)
+    if here is where:
+        statements = _admits_rules(queue, rule_arns(topo, c, where))
+    else:  # the bus is in another account: its rules send as its delivery role
+        statements = [{"Sid": "AllowTheBusAccountsEventBridgeRole", "Effect": "Allow",
+                       "Principal": {"AWS": delivery_role_arn(topo, where)},
+                       "Action": "sqs:SendMessage", "Resource": queue}]
+    role = other_account_role(c, here)
     if role is not None:
         statements.append({"Sid": "ConsumeFromRoleAccount", "Effect": "Allow",
                            "Principal": {"AWS": role}, "Action": CONSUME_ACTIONS,
@@ -92,7 +109,7 @@ def queue_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, A
 
 
 def target_dlq_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
-    queue = where.arn("sqs", c.queues.target_dlq)
+    queue = where.of_element(topo, c).arn("sqs", c.queues.target_dlq)
     return {"Version": "2012-10-17",
             "Statement": [*_admits_rules(queue, rule_arns(topo, c, where)),
                           _deny_insecure(queue)]}
@@ -100,24 +117,34 @@ def target_dlq_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[s
 
 def key_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
     """The policy of the key edac makes for a consumer's queues (`kms_key: create`)."""
-    return {"Version": "2012-10-17", "Statement": [
+    here = where.of_element(topo, c)
+    statements: list[dict[str, Any]] = [
         {"Sid": "AccountAdministersTheKey", "Effect": "Allow",
-         "Principal": {"AWS": f"arn:{where.partition}:iam::{where.account}:root"},
+         "Principal": {"AWS": f"arn:{here.partition}:iam::{here.account}:root"},
          "Action": "kms:*", "Resource": "*"},
         {"Sid": "EventBridgeEncryptsForItsRules", "Effect": "Allow",
          "Principal": {"Service": "events.amazonaws.com"},
          "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*",
          "Condition": {"ArnEquals": {"aws:SourceArn": rule_arns(topo, c, where)}}},
-    ]}
+    ]
+    if here is not where:
+        statements.append(
+            {"Sid": "TheBusAccountsEventBridgeRoleEncrypts", "Effect": "Allow",
+             "Principal": {"AWS": delivery_role_arn(topo, where)},
+             "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*",
+             "Condition": {"StringEquals": {
+                 "kms:ViaService": f"sqs.{where.region}.amazonaws.com"}}})
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def consume_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str, Any]:
     """The inline policy put on the consuming role."""
+    where = where.of_element(topo, c)
     statements: list[dict[str, Any]] = [
         {"Sid": "ConsumeQueue", "Effect": "Allow", "Action": CONSUME_ACTIONS,
          "Resource": where.arn("sqs", c.queues.main)}]
     table = topo.idempotency_table
-    if c.idempotency_ttl is not None and table is not None:
+    if c.idempotency_ttl is not None and table is not None:  # the table of its account
         statements.append({"Sid": "IdempotencyTable", "Effect": "Allow",
                            "Action": TABLE_ACTIONS,
                            "Resource": where.arn("dynamodb", f"table/{table}")})
@@ -156,6 +183,48 @@ def producer_policy(topo: ir.Topology, p: ir.Producer, where: Where) -> dict[str
         {"Sid": "PutEventsOwnSource", "Effect": "Allow", "Action": "events:PutEvents",
          "Resource": where.arn("events", f"event-bus/{topo.bus.name}"),
          "Condition": {"StringEquals": {"events:source": p.source}}}]}
+
+
+def remote_consumers(topo: ir.Topology) -> list[ir.Consumer]:
+    """The consumers whose queues are in another account than the bus's."""
+    return [c for c in topo.consumers.values() if topo.remote(c) is not None]
+
+
+def delivery_trust_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
+    """Who may assume the delivery role: EventBridge, for the rules of this bus only
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-cross-account.html:
+    the execution role is in the bus's account)."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "EventBridgeRulesOfTheBus", "Effect": "Allow",
+         "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole",
+         "Condition": {"StringEquals": {"aws:SourceAccount": where.account},
+                       "ArnLike": {"aws:SourceArn": where.arn(
+                           "events", f"rule/{topo.bus.name}/*")}}}]}
+
+
+def delivery_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
+    """What the delivery role may do: send to the queues of other accounts, and encrypt
+    for them with their keys (a key edac makes there: any key of that account, through SQS
+    only; its key policy names this role)."""
+    remote = remote_consumers(topo)
+    queues = sorted({where.of_element(topo, c).arn("sqs", c.queues.main) for c in remote})
+    statements: list[dict[str, Any]] = [
+        {"Sid": "SendToQueuesOfOtherAccounts", "Effect": "Allow",
+         "Action": "sqs:SendMessage", "Resource": queues}]
+    given = sorted({c.queue.kms_key for c in remote
+                    if c.queue.kms_key and _KEY_ARN.match(c.queue.kms_key)})
+    made = sorted({where.of_element(topo, c).arn("kms", "key/*") for c in remote
+                   if c.queue.kms_key == "create"})
+    if given:
+        statements.append({"Sid": "EncryptWithTheirKeys", "Effect": "Allow",
+                           "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                           "Resource": given})
+    if made:
+        statements.append({"Sid": "EncryptWithKeysEdacMakesThere", "Effect": "Allow",
+                           "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": made,
+                           "Condition": {"StringEquals": {
+                               "kms:ViaService": f"sqs.{where.region}.amazonaws.com"}}})
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def producer_roles(p: ir.Producer) -> list[str]:

@@ -36,7 +36,7 @@ from edac.core.spec import (
 from edac.patterns import validate_pattern
 
 _KINDS = ("teams", "producers", "events", "consumers", "routes")
-_SYSTEM = ("environment", "environments", "tags", "bus", "defaults")
+_SYSTEM = ("environment", "environments", "accounts", "tags", "bus", "defaults")
 
 
 @dataclass
@@ -121,6 +121,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
                   sorted(col.spans)[0], (), "no `environments:`")
     environment = overlay.name if overlay is not None else default_env
     prefix = names.prefix(name, environment)
+    accounts = _accounts(files, overlay)
 
     teams = {
         n: ir.Team(n, spec.description,
@@ -131,7 +132,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
     }
     producers = {
         n: ir.Producer(n, spec.source, spec.team, tuple(spec.principals), spec.description, origin,
-                       spec.organization)
+                       spec.organization, spec.account)
         for n, (spec, origin) in elements.producers.items()
     }
     events = _resolve_events(elements.events, producers, col)
@@ -167,8 +168,23 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
         region=overlay.spec.region if overlay is not None else None,
         environments=declared,
         overrides=overlay.overrides if overlay is not None else {},
+        accounts=accounts,
     )
     return Resolved(topology, col.diagnostics, tuple(col.checked))
+
+
+def _accounts(files: list[tuple[SourceFile, FileSpec]],
+              overlay: envs.Overlay | None) -> dict[str, tuple[str, ir.Origin]]:
+    """The named accounts: name -> (account id, where it is written), the compiled
+    environment's ids over the topology's (`accounts:` is given in one file: E205)."""
+    found: dict[str, tuple[str, ir.Origin]] = {}
+    for src, spec in sorted(files, key=lambda f: f[0].path):
+        for alias, account in (spec.accounts or {}).items():
+            found.setdefault(alias, (account, ir.Origin(src.path, ("accounts", alias))))
+    if overlay is not None:
+        for alias, account in (overlay.spec.accounts or {}).items():
+            found[alias] = (account, overlay.at("accounts", alias))
+    return dict(sorted(found.items()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,6 +516,7 @@ def _resolve_consumers(
             previously=tuple(spec.previously),
             queues=names.queues(prefix, name, tuple(spec.previously), fifo),
             origin=origin,
+            account=spec.account,
         )
     return out
 

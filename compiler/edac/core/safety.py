@@ -129,6 +129,14 @@ def _still_gone(owner: str, decision: Decision, topo: Topology) -> bool:
 
 
 def _cannot_forget(loss: Loss) -> Diagnostic | None:
+    elsewhere = sorted({r.account for r in loss.resources if r.account})
+    if elsewhere:
+        return Diagnostic(
+            "E802", Severity.ERROR, f"`--forget {loss.owner}`: its resources are in the root "
+            f"of account {', '.join(elsewhere)} (under accounts/), and edac writes the blocks "
+            "that make Terraform forget resources in the bus account's root only",
+            help=f"remove them from that root's state yourself (`terraform state rm`), or "
+            f"`--allow-destroy {loss.owner}`")
     if loss.owner == ARCHIVE:
         return Diagnostic(
             "E802", Severity.ERROR, f"`--forget {ARCHIVE}`: Terraform cannot leave the archive "
@@ -198,6 +206,20 @@ def _refusal(loss: Loss, topo: Topology, lock_span: Span | None) -> Diagnostic:
             help=f"keep `kms_key: create`; or `--forget {owner}` keeps the key in AWS, "
             f"`--allow-destroy {owner}` deletes it")
     new = loss.replaced_by or ()
+    moved = {r.account for r in loss.resources} != {topo.remote(current) or ""}
+    if moved:
+        there = topo.remote(current)
+        return Diagnostic(
+            "E801", Severity.ERROR,
+            f"consumer `{owner}` moves to {f'account {there}' if there else 'the bus account'}"
+            f": applying would destroy its queues {_names(queues)} where they are, and every "
+            "message in them (queues do not move between accounts)",
+            topo.span(current.origin, "account") if topo.written(current.origin, "account")
+            else topo.span(current.origin, key=True),
+            "its queues would be made again elsewhere",
+            help="let the consumer empty them first (`edac status` shows what is left); "
+            f"then `--allow-destroy {owner}` deletes the old queues, or `--forget {owner}` "
+            "leaves them in AWS")
     message = (f"consumer `{owner}`: its queues would be replaced ({_names(queues)} become "
                f"{_names(tuple(n for n in new if not n.startswith('alias/')))}), destroying "
                "every message in them")

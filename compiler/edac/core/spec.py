@@ -201,6 +201,9 @@ class ProducerSpec(_Model):
         description="An AWS Organizations id (`o-...`): every principal of the organization may "
         "PutEvents with this source (one statement, whatever the number of accounts)",
     )
+    account: str | None = Field(
+        None, min_length=1, description="The account it runs in: a name declared under "
+        "`accounts:` (default: the bus's account); its PutEvents policy is made there")
     description: str | None = None
 
 
@@ -256,6 +259,9 @@ class ConsumerSpec(_Model):
     """A service that consumes events from its own queue."""
 
     team: str | None = Field(None, description="Owning team (alarm topic, diagram group)")
+    account: str | None = Field(
+        None, min_length=1, description="The account its queues live in: a name declared "
+        "under `accounts:` (default: the bus's account); the bus delivers to them there")
     description: str | None = None
     lambda_: LambdaSpec | None = Field(None, alias="lambda")
     container: ContainerSpec | None = None
@@ -363,6 +369,9 @@ class EnvironmentSpec(_Model):
         None, description="The 12-digit AWS account id it is deployed to (terraform refuses "
         "other credentials)")
     region: str | None = Field(None, description="The AWS region it is deployed to")
+    accounts: dict[str, str] | None = Field(
+        None, description="The accounts named under `accounts:`, in this environment: name -> "
+        "12-digit account id (over the topology's own)")
     tags: dict[str, str] | None = Field(None, description="Tags over the topology's own")
     bus: EnvironmentBusSpec | None = None
     defaults: DefaultsSpec | None = Field(
@@ -391,6 +400,9 @@ class FileSpec(_Model):
     environments: dict[str, EnvironmentSpec] | None = Field(
         None, description="The environments the topology is deployed to (`edac compile "
         "--environment NAME`)")
+    accounts: dict[str, str] | None = Field(
+        None, description="Named AWS accounts (name -> 12-digit id) that producers and "
+        "consumers live in (`account: NAME`); an environment may give each another id")
     tags: dict[str, str] | None = Field(None, description="Tags applied to every resource")
     bus: BusSpec | None = None
     defaults: DefaultsSpec | None = None

@@ -73,14 +73,17 @@ def require(*reasons: str | None) -> None:
                       exit_code=2)
 
 
-def provider_override(endpoint_url: str) -> str:
+def provider_override(endpoint_url: str, region: str = REGION,
+                      account: str | None = None) -> str:
     """A `*_override.tf` that points every AWS service the output uses at the endpoint.
 
     Terraform merges it into the compiled `provider "aws"` block (region, default tags
-    stay); the compiled files are left as they are.
+    stay); the compiled files are left as they are. `account`: act in that account of the
+    emulator (through an assumed role: the emulator makes the credentials of the role's
+    account), for the root of another account than the default one.
     """
     settings: dict[str, Any] = {
-        "region": REGION,
+        "region": region,
         "access_key": "testing",
         "secret_key": "testing",
         "skip_credentials_validation": True,
@@ -88,10 +91,14 @@ def provider_override(endpoint_url: str) -> str:
         "skip_region_validation": True,
     }
     endpoints = hcl.block("endpoints", (), {s: endpoint_url for s in SERVICES}, indent=1)
+    blocks = [endpoints]
+    if account is not None:
+        blocks.append(hcl.block("assume_role", (), {
+            "role_arn": f"arn:aws:iam::{account}:role/edac-sandbox"}, indent=1))
     return (hcl.comment("Written by edac sandbox (or the e2e tests): the AWS provider talks to "
                         "a local\nemulator. Not part of the compiled output; remove it to "
                         "deploy for real.") + "\n"
-            + hcl.block("provider", ("aws",), settings, [endpoints]))
+            + hcl.block("provider", ("aws",), settings, blocks))
 
 
 def compile_into(paths: Sequence[str], out: Path, allow_destroy: Set[str] = frozenset(),
@@ -110,6 +117,16 @@ def compile_into(paths: Sequence[str], out: Path, allow_destroy: Set[str] = froz
     result = written.compiled.result
     if not written.ok or result.topology is None:
         raise Failure(result.diagnostics, sources=result.sources)
+    from edac.core.emit.terraform import account_roots
+
+    others = account_roots(result.topology)
+    if others:
+        raise failure("E913", "the sandbox runs one account, and this "
+                      "topology has elements in others ("
+                      + ", ".join(f"{r.alias} {r.account}" for r in others) + ")",
+                      help="compile an environment whose accounts are all the bus's, or "
+                      "deploy the roots of `edac compile` to the emulator as "
+                      "tests/e2e/test_e2e_accounts.py does")
     return result.topology
 
 

@@ -93,17 +93,23 @@ def is_our_server(pid: int) -> bool:
         return True  # no /proc: trust the recorded pid
 
 
-def start_endpoint(log: Path, detach: bool = False, timeout: float = 60) -> Endpoint:
+def start_endpoint(log: Path, detach: bool = False, timeout: float = 60,
+                   accounts: bool = False) -> Endpoint:
     """Start `python -m edac.sandbox.server` on 127.0.0.1 and a free port.
 
     `detach`: in its own session, outliving this process (`edac sandbox up`). Output goes
-    to `log`.
+    to `log`. `accounts`: several accounts (a role assumed in an account gives credentials
+    of that account); otherwise every request acts in ACCOUNT (MOTO_ACCOUNT_ID, which moto
+    prefers to the credentials).
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     port_file = log.with_name(log.name + ".port")
     port_file.unlink(missing_ok=True)
     env = dict(os.environ)
-    env.setdefault("MOTO_ACCOUNT_ID", ACCOUNT)
+    if accounts:
+        env.pop("MOTO_ACCOUNT_ID", None)  # the account of each request's credentials
+    else:
+        env.setdefault("MOTO_ACCOUNT_ID", ACCOUNT)
     # the server must import this edac, wherever it is installed from
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)

@@ -96,8 +96,17 @@ def apply_shims() -> list[str]:
 
     _message_move_tasks()
     _replay_filters()
+    _cross_account_targets()
+    _cross_account_put_events()
 
     SHIMS.extend([
+        "events: PutEvents onto the bus ARN of another account, let in by that bus's policy "
+        "(a statement for the sender's account, with the entry's source when it names one): "
+        "the event reaches that bus's rules with the sender's account (moto 5.2 looks for "
+        "the bus in the sender's account)",
+        "events: an SQS target in another account is delivered to that account's queue, "
+        "same Region only, as its RoleArn, when the queue policy lets that role send (moto "
+        "5.2 sends to a queue of the same name in the rule's account, and ignores RoleArn)",
         "sqs: StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask (moto 5.2 has "
         "none): a DLQ's messages moved back to their source queue, or a given queue, as new "
         "messages, at most MaxNumberOfMessagesPerSecond",
@@ -272,6 +281,149 @@ def _replay_filters() -> None:
         self.end_time = time.time()
 
     Replay.replay_events = replay_events  # type: ignore[method-assign]
+
+
+# From https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-cross-account.html:
+# EventBridge sends to an SQS queue of another account of the same Region by assuming the
+# target's execution role (RoleArn, a role of the bus's account); the queue's resource policy
+# must let that role send. From
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html: an event that
+# cannot be delivered goes to the target's dead-letter queue (which may be in another
+# account), when it has one.
+
+
+def _cross_account_targets() -> None:
+    from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
+    from moto.events.models import Rule
+    from moto.events.utils import EventTemplateParser
+    from moto.sqs.models import sqs_backends
+    from moto.utilities.arns import parse_arn
+
+    original = Rule.send_to_targets
+    lock = threading.Lock()
+
+    def elsewhere(rule: Any, target: dict[str, Any]) -> bool:
+        arn = parse_arn(target["Arn"])
+        return bool(arn.service == "sqs" and arn.account != rule.account_id)
+
+    def allows(queue: Any, role: str | None) -> bool:
+        policy = getattr(queue, "_policy_json", None) or {}
+        if isinstance(policy, str):
+            policy = json.loads(policy)
+        for statement in policy.get("Statement", []):
+            actions = statement.get("Action", [])
+            actions = actions if isinstance(actions, list) else [actions]
+            principals = (statement.get("Principal") or {})
+            aws = principals.get("AWS", []) if isinstance(principals, dict) else []
+            aws = aws if isinstance(aws, list) else [aws]
+            if (statement.get("Effect") == "Allow" and role in aws
+                    and {"sqs:SendMessage", "sqs:*"} & set(actions)):
+                return True
+        return False
+
+    def send(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
+        arn = parse_arn(target["Arn"])
+        if arn.region != rule.region_name:
+            return  # AWS delivers to other accounts in the same Region only
+        # the whole event, as moto's default template writes it (no input transformer)
+        body = EventTemplateParser.parse(input_template=None,  # type: ignore[arg-type]
+                                         input_paths_map={}, event=event)  # type: ignore[arg-type]
+        if "time" in body:
+            body["time"] = iso_8601_datetime_without_milliseconds(
+                utcfromtimestamp(float(body["time"])))  # type: ignore[arg-type]
+        group = target.get("SqsParameters", {}).get("MessageGroupId")
+        backend = sqs_backends[arn.account][arn.region]
+        queue = backend.queues.get(arn.resource_id)
+        if queue is not None and allows(queue, target.get("RoleArn")):
+            backend.send_message(queue_name=arn.resource_id, message_body=json.dumps(body),
+                                 group_id=group)
+            return
+        dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
+        if dlq:  # not delivered: to the target's dead-letter queue, where it is
+            where = parse_arn(dlq)
+            sqs_backends[where.account][where.region].send_message(
+                queue_name=where.resource_id, message_body=json.dumps(body))
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        mine = [t for t in self.targets if elsewhere(self, t)]
+        if not mine:
+            return original(self, original_event, transform_input)
+        if not self.event_pattern.matches_event(original_event):
+            return None
+        with lock:  # the other targets as moto sends them
+            kept = self.targets
+            self.targets = [t for t in kept if not elsewhere(self, t)]
+            try:
+                original(self, original_event, transform_input)
+            finally:
+                self.targets = kept
+        for target in mine:  # edac's targets have no input transformer: the whole event
+            send(self, target, dict(original_event))
+        return None
+
+    Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+
+
+# From https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html: a
+# principal of another account puts events on a bus by its ARN when the bus's resource policy
+# allows it; the event's `account` is the sender's.
+
+
+def _cross_account_put_events() -> None:
+    import copy
+
+    from moto.core.utils import unix_time
+    from moto.events.models import EventsBackend, events_backends
+    from moto.moto_api._internal import mock_random as random
+    from moto.utilities.arns import parse_arn
+
+    original = EventsBackend.put_events
+
+    def let_in(bus: Any, account: str, source: str) -> bool:
+        for statement in json.loads(bus.policy or "{}").get("Statement", []):
+            principal = statement.get("Principal")
+            aws = principal.get("AWS", []) if isinstance(principal, dict) else []
+            aws = aws if isinstance(aws, list) else [aws]
+            accounts = {a if a.isdigit() else a.split(":")[4] for a in aws if a}
+            wanted = (statement.get("Condition", {}).get("StringEquals", {})
+                      .get("events:source"))
+            if (statement.get("Effect") == "Allow" and account in accounts
+                    and wanted in (None, source)):
+                return True
+        return False
+
+    def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        def elsewhere(entry: dict[str, Any]) -> bool:
+            name = entry.get("EventBusName") or ""
+            return name.startswith("arn:") and parse_arn(name).account != self.account_id
+
+        if not any(elsewhere(e) for e in events):
+            return original(self, events)
+        entries = []
+        for entry in events:
+            if not elsewhere(entry):
+                entries += original(self, [entry])
+                continue
+            arn = parse_arn(entry["EventBusName"])
+            bus = events_backends[arn.account][arn.region].event_buses.get(
+                arn.resource_id.split("/")[-1])
+            if bus is None or not let_in(bus, self.account_id, entry.get("Source", "")):
+                entries.append({"ErrorCode": "AccessDeniedException", "ErrorMessage":
+                                f"{self.account_id} may not put events on {arn}"})
+                continue
+            event_id = str(random.uuid4())
+            entries.append({"EventId": event_id})
+            for rule in bus.rules.values():
+                message = {"version": "0", "id": event_id,
+                           "detail-type": entry["DetailType"], "source": entry["Source"],
+                           "account": self.account_id, "time": entry.get("Time", unix_time()),
+                           "region": arn.region, "resources": entry.get("Resources", []),
+                           "detail": json.loads(entry["Detail"]),
+                           "ingestion-time": unix_time()}
+                rule.send_to_targets(copy.deepcopy(message))  # type: ignore[arg-type]
+        return entries
+
+    EventsBackend.put_events = put_events  # type: ignore[method-assign]
 
 
 def _compact_json(value: Any) -> Any:

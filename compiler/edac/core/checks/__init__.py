@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from edac.core.checks import (
+    accounts,
     alerts,
     aws_names,
     environments,
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     *aws_names.CHECKS,
     *alerts.CHECKS,
     *environments.CHECKS,
+    *accounts.CHECKS,
     *queues.CHECKS,
     *patterns.CHECKS,
     *schemas.CHECKS,

@@ -103,30 +103,43 @@ def bus_policy(topo: Topology) -> Iterator[Diagnostic]:
 
 
 def role_policies(topo: Topology) -> Iterator[Diagnostic]:
-    """The inline policies edac puts on each role of the deploying account, together."""
+    """The inline policies edac puts on each role, together: on the roles of the bus's
+    account, and of each account a consumer or producer lives in (the role of a name is the
+    element's account's)."""
     where = policies.Where.of(topo)
-    on_role: dict[str, list[tuple[int, str, Origin, tuple[str | int, ...]]]] = \
+    on_role: dict[tuple[str, str], list[tuple[int, str, Origin, tuple[str | int, ...]]]] = \
         defaultdict(list)
     for c in sorted(topo.consumers.values(), key=lambda c: c.name):
-        if c.role is None or policies.other_account_role(c, where) is not None:
+        here = where.of_element(topo, c)
+        if c.role is None or policies.other_account_role(c, here) is not None:
             continue  # the function's own role (unknown here), or another account's role
         size = _size(policies.consume_policy(topo, c, where), "non-whitespace characters")
         sub: tuple[str | int, ...] = (("container", "role") if c.container is not None
                                       else ("lambda", "role"))
-        on_role[names.role_name(c.role)].append((size, f"consumer `{c.name}`", c.origin, sub))
-    if topo.account is not None:  # the producers' roles of this account get a policy too
-        for p in sorted(topo.producers.values(), key=lambda p: p.name):
-            known = set(policies.producer_roles(p))
-            roles = [arn for arn in dict.fromkeys(p.principals)  # in the order written
-                     if arn in known and arn.split(":")[4] == topo.account]
-            if not roles:
-                continue
-            size = _size(policies.producer_policy(topo, p, where), "non-whitespace characters")
-            for arn in roles:  # one policy per distinct role, as modules/bus puts them
-                on_role[names.role_name(arn)].append(
-                    (size, f"producer `{p.name}`", p.origin,
-                     ("principals", p.principals.index(arn))))
-    for role, parts in sorted(on_role.items()):
+        on_role[(here.account, names.role_name(c.role))].append(
+            (size, f"consumer `{c.name}`", c.origin, sub))
+    for p in sorted(topo.producers.values(), key=lambda p: p.name):
+        account = topo.remote(p) or topo.account
+        if account is None:
+            continue  # the producers' roles of a known account get a policy
+        known = set(policies.producer_roles(p))
+        roles = [arn for arn in dict.fromkeys(p.principals)  # in the order written
+                 if arn in known and arn.split(":")[4] == account]
+        if not roles:
+            continue
+        size = _size(policies.producer_policy(topo, p, where), "non-whitespace characters")
+        for arn in roles:  # one policy per distinct role, as modules/bus puts them
+            on_role[(account, names.role_name(arn))].append(
+                (size, f"producer `{p.name}`", p.origin,
+                 ("principals", p.principals.index(arn))))
+    remote = policies.remote_consumers(topo)
+    if remote:  # the delivery role of the bus's account: one queue ARN per such consumer
+        size = _size(policies.delivery_policy(topo, where), "non-whitespace characters")
+        newest = remote[-1]
+        on_role[(where.account, names.delivery_role(topo.prefix))].append(
+            (size, f"{len(remote)} consumers of other accounts, the last `{newest.name}`",
+             newest.origin, ("account",)))
+    for (_, role), parts in sorted(on_role.items()):
         total = sum(size for size, *_ in parts)
         *_, (_, last, origin, path) = parts
         yield from _measure(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -101,14 +102,20 @@ def _alarm_actions(topo: ir.Topology, consumers: list[ir.Consumer]) -> dict[str,
 
 def _rule(topo: ir.Topology, route: ir.Route, rule: ir.Rule, book: Runbook) -> dict[str, Any]:
     failed, failed_to_dlq = names.rule_alarms(topo.bus.name, rule.name)
+    remote = {topo.consumers[name].target_id: name for name in rule.targets
+              if topo.remote(topo.consumers[name]) is not None}
     return {
         "name": rule.name,
         "alarm_names": {"failed_invocations": failed, "failed_to_dlq": failed_to_dlq},
         "alarm_descriptions": runbook.rule_alarms(topo, route, rule, book),
         "description": route.description,
         "event_pattern": hcl.Heredoc(rule.pattern),
-        # target id -> consumer (the id outlives renames: see ir.Consumer.target_id)
-        "targets": {topo.consumers[name].target_id: name for name in rule.targets},
+        # target id -> consumer (the id outlives renames: see ir.Consumer.target_id), in this
+        # root and in the roots of other accounts
+        "targets": {topo.consumers[name].target_id: name for name in rule.targets
+                    if topo.consumers[name].target_id not in remote},
+        **({"remote_targets": remote} if any(topo.remote(c) for c in topo.consumers.values())
+           else {}),
         "retry_attempts": route.retry.attempts,
         "retry_max_age_seconds": route.retry.max_age,
         **_alarm_actions(topo, [topo.consumers[name] for name in rule.targets]),
@@ -152,55 +159,181 @@ def _existing_topics(topo: ir.Topology) -> dict[str, str]:
 DEFAULT_REGION = "us-east-1"
 
 
-def root_files(topo: ir.Topology, templates: Templates,
-               book: Runbook | None = None) -> dict[str, str]:
-    """The root module's own files."""
-    book = book or Runbook()
-    table = topo.idempotency_table
+@dataclass(frozen=True)
+class AccountRoot:
+    """The Terraform root of another account than the bus's: the queues (and all that goes
+    with them) of the consumers that live there, the policies of its producers' roles."""
+
+    alias: str  # the first name `accounts:` gives the account
+    account: str
+    consumers: tuple[str, ...]
+    producers: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        return f"accounts/{self.alias}"
+
+
+def account_roots(topo: ir.Topology) -> list[AccountRoot]:
+    """One root per account other than the bus's that a producer or consumer lives in."""
+    found: dict[str, tuple[set[str], list[str], list[str]]] = {}
+    for kind, elements in (("c", topo.consumers.values()), ("p", topo.producers.values())):
+        for element in elements:
+            account = topo.remote(element)
+            if account is None or element.account is None:
+                continue
+            aliases, consumers, producers = found.setdefault(account, (set(), [], []))
+            aliases.add(element.account)
+            (consumers if kind == "c" else producers).append(element.name)
+    return sorted((AccountRoot(sorted(a)[0], account, tuple(sorted(c)), tuple(sorted(p)))
+                   for account, (a, c, p) in found.items()), key=lambda r: r.alias)
+
+
+def _partition(region: str) -> str:
+    """The partition of a region (https://docs.aws.amazon.com/whitepapers/latest/
+    aws-fault-isolation-boundaries/partitions.html)."""
+    return "aws-cn" if region.startswith("cn-") else \
+        "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def _consumer_files(topo: ir.Topology, consumers: dict[str, ir.Consumer], templates: Templates,
+                    book: Runbook, modules: str, remote: bool) -> dict[str, str]:
+    """consumers.tf, idempotency.tf and keys.tf of these consumers."""
     targeting = topo.rules_by_consumer()
     keys = {
         name: {"name": c.queues.base, "rules": sorted(r.name for r in targeting[name])}
-        for name, c in topo.consumers.items()
+        for name, c in consumers.items()
         if c.queue.kms_key == "create"
     }
+    table = (names.idempotency_table(topo.prefix)
+             if any(c.idempotency_ttl is not None for c in consumers.values()) else None)
+    files = {
+        "consumers.tf": templates.render(
+            "consumers.tf.j2",
+            consumers={n: _consumer(topo, c, targeting[n], book) for n, c in consumers.items()},
+            table=table, keys=bool(keys), modules=modules, remote=remote,
+        ),
+    }
+    if table is not None:
+        files["idempotency.tf"] = templates.render("idempotency.tf.j2", table=table,
+                                                   modules=modules)
+    if keys:
+        files["keys.tf"] = templates.render("keys.tf.j2", keys=keys, modules=modules,
+                                            remote=remote)
+    return files
+
+
+def _remote_consumer(topo: ir.Topology, c: ir.Consumer) -> dict[str, Any]:
+    region = topo.region or DEFAULT_REGION
+    arn = f"arn:{_partition(region)}:sqs:{region}:{topo.remote(c)}:"
+    return {"account": topo.remote(c), "queue_arn": arn + c.queues.main,
+            "target_dlq_arn": arn + c.queues.target_dlq,
+            "message_group_id": c.queue.message_group}
+
+
+def root_files(topo: ir.Topology, templates: Templates,
+               book: Runbook | None = None) -> dict[str, str]:
+    """The files of the root of the bus's account, and of each other account's root (under
+    `accounts/NAME/`)."""
+    from edac.core import policies
+
+    book = book or Runbook()
+    here = {n: c for n, c in topo.consumers.items() if topo.remote(c) is None}
+    remote = {n: c for n, c in topo.consumers.items() if topo.remote(c) is not None}
+    consumer_files = _consumer_files(topo, here, templates, book, "./modules", remote=False)
+    table = names.idempotency_table(topo.prefix) if "idempotency.tf" in consumer_files \
+        else None
     files = {
         "versions.tf": templates.render("versions.tf.j2", terraform_version="1.5"),
         "providers.tf": templates.render("providers.tf.j2", tags=topo.tags,
                                          account=topo.account, environment=topo.environment),
         "variables.tf": templates.render("variables.tf.j2",
                                          region=topo.region or DEFAULT_REGION),
-        "bus.tf": templates.render("bus.tf.j2", bus=_bus(topo)),
+        "bus.tf": templates.render("bus.tf.j2", bus=_bus(topo), modules="./modules"),
         "alarms.tf": templates.render(
-            "alarms.tf.j2", topics=_alert_topics(topo), existing=_existing_topics(topo)
-        ),
-        "consumers.tf": templates.render(
-            "consumers.tf.j2",
-            consumers={n: _consumer(topo, c, targeting[n], book)
-                       for n, c in topo.consumers.items()},
-            table=table,
-            keys=bool(keys),
-        ),
+            "alarms.tf.j2", topics=_alert_topics(topo), existing=_existing_topics(topo),
+            modules="./modules"),
+        **consumer_files,
         "routes.tf": templates.render(
             "routes.tf.j2",
             rules={rule.key: _rule(topo, route, rule, book) for route, rule in topo.rules()},
+            modules="./modules", remote=bool(remote),
         ),
-        "outputs.tf": templates.render("outputs.tf.j2", table=table),
+        "outputs.tf": templates.render("outputs.tf.j2", table=table, bus_root=True),
     }
-    if table is not None:
-        files["idempotency.tf"] = templates.render("idempotency.tf.j2", table=table)
-    if keys:
-        files["keys.tf"] = templates.render("keys.tf.j2", keys=keys)
-    moves = moved_blocks(topo)
+    if remote:
+        where = policies.Where(topo.region or DEFAULT_REGION, topo.account or "",
+                               _partition(topo.region or DEFAULT_REGION))
+        files["delivery.tf"] = templates.render(
+            "delivery.tf.j2", remote={n: _remote_consumer(topo, c) for n, c in remote.items()},
+            role_name=names.delivery_role(topo.prefix), bus=topo.bus.name,
+            trust=hcl.Heredoc(policies.delivery_trust_policy(topo, where)),
+            policy=hcl.Heredoc(policies.delivery_policy(topo, where)))
+    moves = moved_blocks(topo, set(here))
+    if moves:
+        files["moved.tf"] = templates.render("moved.tf.j2", moves=moves)
+    for root in account_roots(topo):
+        files.update({f"{root.path}/{name}": text
+                      for name, text in account_files(topo, root, templates, book).items()})
+    return files
+
+
+def account_files(topo: ir.Topology, root: AccountRoot, templates: Templates,
+                  book: Runbook) -> dict[str, str]:
+    """The files of another account's root: its consumers' queues, keys, table, alarms and
+    topics; its producers' role policies; wired to the bus's account by ARNs."""
+    from edac.core import policies
+
+    region = topo.region or DEFAULT_REGION
+    where = policies.Where(region, topo.account or "", _partition(region))
+    consumers = {n: topo.consumers[n] for n in root.consumers}
+    consumer_files = _consumer_files(topo, consumers, templates, book, "../../modules",
+                                     remote=True)
+    teams = sorted({c.team for c in consumers.values() if topo.alarm_topic(c) is None})
+    roles = {}
+    for name in root.producers:
+        producer = topo.producers[name]
+        for arn in policies.producer_roles(producer):
+            roles[f"{name} {arn}"] = {
+                "role_name": names.role_name(arn), "source": producer.source,
+                "policy_name": f"edac-put-events-{topo.bus.name}-{name}"[:128]}
+    files = {
+        "versions.tf": templates.render("versions.tf.j2", terraform_version="1.5"),
+        "providers.tf": templates.render("providers.tf.j2", tags=topo.tags,
+                                         account=root.account, environment=topo.environment),
+        "variables.tf": templates.render("variables.tf.j2", region=region),
+        "account.tf": templates.render(
+            "account.tf.j2", account=root.account, alias=root.alias, bus=topo.bus.name,
+            bus_account=topo.account,
+            rule_arn_prefix=where.arn("events", f"rule/{topo.bus.name}/"),
+            delivery_role_arn=policies.delivery_role_arn(topo, where),
+            bus_arn=where.arn("events", f"event-bus/{topo.bus.name}")),
+        "alarms.tf": templates.render(
+            "alarms.tf.j2", topics={t: v for t, v in _alert_topics(topo).items() if t in teams},
+            existing=_existing_topics(topo), modules="../../modules"),
+        **consumer_files,
+        "outputs.tf": templates.render(
+            "outputs.tf.j2", bus_root=False,
+            table=names.idempotency_table(topo.prefix) if "idempotency.tf" in consumer_files
+            else None),
+    }
+    if roles:
+        files["producers.tf"] = templates.render("producers.tf.j2", roles=roles)
+    moves = moved_blocks(topo, set(consumers), routes=False)
     if moves:
         files["moved.tf"] = templates.render("moved.tf.j2", moves=moves)
     return files
 
 
-def moved_blocks(topo: ir.Topology) -> list[tuple[str, str]]:
+def moved_blocks(topo: ir.Topology, consumers: set[str] | None = None,
+                 routes: bool = True) -> list[tuple[str, str]]:
     """(from, to) addresses for renamed consumers and routes: `previously` lists earlier
-    names, most recent first, so the chain runs oldest -> ... -> current."""
+    names, most recent first, so the chain runs oldest -> ... -> current. `consumers`: those
+    of one root (None: all); `routes`: whether the root has the routes (the bus's)."""
     moves: list[tuple[str, str]] = []
     for c in topo.consumers.values():
+        if consumers is not None and c.name not in consumers:
+            continue
         chain = [*reversed(c.previously), c.name]
         moves += [(hcl.address(names.consumer_address(a)),
                    hcl.address(names.consumer_address(b)))
@@ -209,7 +342,7 @@ def moved_blocks(topo: ir.Topology) -> list[tuple[str, str]]:
             moves += [(hcl.address(names.Address("queue_key", a)),
                        hcl.address(names.Address("queue_key", b)))
                       for a, b in itertools.pairwise(chain)]
-    for route in topo.routes.values():
+    for route in topo.routes.values() if routes else ():
         chain = [*reversed(route.previously), route.name]
         for rule in route.rules:
             suffix = rule.key[len(route.name):]
