@@ -48,8 +48,11 @@ def prose(text: str) -> str:
     paragraph), each character that is markup where it stands backslash-escaped (CommonMark
     takes a backslash before any ASCII punctuation; MDX reads `{` and `<` as code and honours
     the same escapes): emphasis, code, links, HTML/JSX, expressions, entities anywhere; a
-    heading, list or block quote marker at the start."""
+    heading, list or block quote marker at the start, and a first word `import` / `export`
+    (MDX's ESM), whose first letter becomes a character reference."""
     flat = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    if re.match(r"^(import|export)\b", flat):  # MDX reads such a paragraph as JavaScript
+        return f"&#{ord(flat[0])};{flat[1:]}"
     match = re.match(r"^\d+([.)])", flat)
     if match:
         return flat[: match.start(1)] + "\\" + flat[match.start(1):]

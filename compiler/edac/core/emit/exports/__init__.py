@@ -108,12 +108,11 @@ def envelope_schema(topo: ir.Topology, event: ir.EventType,
     document, which its `$ref`s start with (empty: the schema is a document of its own)."""
     producer = topo.producers.get(event.producer)
     detail: Any = {"type": "object"}
-    definitions: dict[str, Any] = {}
     dropped: list[str] = []
     if event.schema is not None:
         converted = downlevel(event.schema)
         dropped = converted.dropped
-        detail, definitions = nest(converted.schema, ("properties", "detail"), base)
+        detail = nest(converted.schema, ("properties", "detail"), base)
     schema: dict[str, Any] = {
         "$schema": DRAFT7,
         "title": f"{event.name} event",
@@ -132,8 +131,6 @@ def envelope_schema(topo: ir.Topology, event: ir.EventType,
             "detail": detail,
         },
     }
-    if definitions:
-        schema["definitions"] = definitions
     return schema, dropped
 
 
@@ -183,6 +180,10 @@ class Ids:
 
     def _fit(self, text: str) -> str:
         return text if len(text) <= self._max else self._reduced(text)
+
+    def fit(self, name: str) -> str:
+        """`name` as an id of this format (reduced and hashed when it is not one)."""
+        return name if self._valid(name) else self._reduced(name)
 
     def get(self, kind: str, name: str) -> str:
         return self._ids[(kind, name)]

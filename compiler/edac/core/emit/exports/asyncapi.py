@@ -101,32 +101,23 @@ def queue_channel(topo: ir.Topology, consumer: ir.Consumer) -> dict[str, Any]:
     }
 
 
-def producer_document(flows: Flows, options: Options, producer: ir.Producer) -> Document:
-    topo = flows.topo
-    text = (producer.description + ". " if producer.description else "") + \
-        f"Sends events with source {producer.source} to the EventBridge bus {topo.bus.name}."
-    doc = Document(flows, options, producer.name, prose(text))
+def _sends(doc: Document, flows: Flows, producer: ir.Producer) -> None:
     events = flows.sends.get(producer.name, [])
-    doc.channel("bus", bus_channel(topo), events)
+    doc.channel("bus", bus_channel(flows.topo), events)
     for event in events:
         readers = flows.readers.get(event, [])
         doc.operation(f"send-{doc.keys.get('event', event)}", "send", "bus", [event],
                       summary=f"Put {event} events on the bus",
                       description=prose("Received by " + (", ".join(readers) or "no consumer")
                                         + "."))
-    return doc
 
 
-def consumer_document(flows: Flows, options: Options, consumer: ir.Consumer) -> Document:
-    topo = flows.topo
-    how = (f"AWS Lambda function {consumer.lambda_.function}" if consumer.lambda_ is not None
-           else f"a container with the role {consumer.role}")
-    text = (consumer.description + ". " if consumer.description else "") + \
-        f"Runs as {how}, reading the SQS queue {consumer.queues.main}."
-    doc = Document(flows, options, consumer.name, prose(text))
-    doc.channel("queue", queue_channel(topo, consumer), flows.received(consumer.name))
+def _receives(doc: Document, flows: Flows, consumer: ir.Consumer) -> None:
+    doc.channel("queue", queue_channel(flows.topo, consumer), flows.received(consumer.name))
     route_keys = Ids(_KEY, 90)
-    receipts = flows.receives.get(consumer.name, [])
+    # a route that takes no declared event type has no message to name: no operation (an
+    # operation without messages would say it receives nothing)
+    receipts = [r for r in flows.receives.get(consumer.name, []) if r.events]
     route_keys.add("route", [r.route.name for r in receipts])
     for receipt in receipts:
         fields: dict[str, Any] = {"summary": receipt.summary[:1000]}
@@ -136,6 +127,29 @@ def consumer_document(flows: Flows, options: Options, consumer: ir.Consumer) -> 
                                   "maxAgeSeconds": receipt.route.retry.max_age}
         doc.operation(f"receive-{route_keys.get('route', receipt.route.name)}", "receive",
                       "queue", list(receipt.events), **fields)
+
+
+def service_document(flows: Flows, options: Options, name: str) -> Document:
+    """The document of a service: a producer, a consumer, or both (one name)."""
+    topo = flows.topo
+    producer, consumer = topo.producers.get(name), topo.consumers.get(name)
+    parts: list[str] = []
+    for element in (producer, consumer):
+        if element is not None and element.description and \
+                element.description not in parts:
+            parts.append(element.description)
+    if producer is not None:
+        parts.append(f"Sends events with source {producer.source} to the EventBridge bus "
+                     f"{topo.bus.name}")
+    if consumer is not None:
+        how = (f"AWS Lambda function {consumer.lambda_.function}"
+               if consumer.lambda_ is not None else f"a container with the role {consumer.role}")
+        parts.append(f"Runs as {how}, reading the SQS queue {consumer.queues.main}")
+    doc = Document(flows, options, name, prose(". ".join(p.rstrip(".") for p in parts) + "."))
+    if producer is not None:
+        _sends(doc, flows, producer)
+    if consumer is not None:
+        _receives(doc, flows, consumer)
     return doc
 
 
@@ -161,20 +175,17 @@ def dump(doc: Document) -> str:
 
 
 def documents(topo: ir.Topology, options: Options) -> tuple[dict[str, str], list[str]]:
-    """{file: AsyncAPI YAML} one per producer and consumer, and what draft-07 could not say of
-    the event schemas (left out of the payloads, which then accept more)."""
+    """{file: AsyncAPI YAML}, one per service (a producer, a consumer, or both under one
+    name), and what draft-07 could not say of the event schemas (left out of the payloads,
+    which then accept more)."""
     flows = Flows.of(topo)
+    services = sorted({*topo.producers, *topo.consumers})
     files = Ids(r"[A-Za-z0-9][A-Za-z0-9._-]*", 100)
-    files.add("producer", sorted(topo.producers))
-    files.add("consumer", sorted(topo.consumers))
+    files.add("service", services)
     out: dict[str, str] = {}
     dropped: list[str] = []
-    for producer in sorted(topo.producers.values(), key=lambda p: p.name):
-        doc = producer_document(flows, options, producer)
-        out[f"{files.get('producer', producer.name)}.asyncapi.yaml"] = dump(doc)
-        dropped += doc.dropped
-    for consumer in sorted(topo.consumers.values(), key=lambda c: c.name):
-        doc = consumer_document(flows, options, consumer)
-        out[f"{files.get('consumer', consumer.name)}.asyncapi.yaml"] = dump(doc)
+    for name in services:
+        doc = service_document(flows, options, name)
+        out[f"{files.get('service', name)}.asyncapi.yaml"] = dump(doc)
         dropped += doc.dropped
     return out, sorted(set(dropped))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from edac.core import ir
+from edac.core.defaults import DEFAULT_TEAM
 from edac.core.emit.exports import Flows, Ids, Options, asyncapi, yaml_text
 
 API_VERSION = "backstage.io/v1alpha1"
@@ -38,7 +39,11 @@ class Entities:
         self.ids["system"].add("system", [topo.prefix])
         self.ids["component"].add("component", sorted([*topo.producers, *topo.consumers]))
         self.ids["api"].add("api", sorted(topo.events))
-        self.ids["group"].add("group", sorted({options.owner, *topo.teams}))
+        self.ids["group"].add("group", sorted(topo.teams))
+        # the owner as given: a group's name, or an entity reference (`group:platform`,
+        # `user:default/jane`) kept as written
+        self.owner_ref = options.owner if ":" in options.owner else \
+            f"group:{Ids(NAME, NAME_MAX).fit(options.owner)}"
         self.ids["resource"].add("resource", [topo.bus.name, *sorted(
             n for c in topo.consumers.values() for n in c.queues.all)])
         self.system = self.ids["system"].get("system", topo.prefix)
@@ -48,7 +53,7 @@ class Entities:
         return f"{kind}:{self.ids[kind].get(kind, name)}"
 
     def owner(self, team: str | None) -> str:
-        return self.ref("group", team or self.options.owner or "")
+        return self.ref("group", team) if team else self.owner_ref
 
     def entity(self, kind: str, name: str, title: str, description: str | None,
                spec: dict[str, Any]) -> dict[str, Any]:
@@ -59,6 +64,37 @@ class Entities:
             metadata["description"] = " ".join(description.split())
         return {"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec}
 
+    def component(self, name: str, common: dict[str, Any]) -> dict[str, Any]:
+        """A producer, a consumer, or both under one name: one Component."""
+        topo = self.topo
+        producer, consumer = topo.producers.get(name), topo.consumers.get(name)
+        spec: dict[str, Any] = {"type": "service", **common,
+                                "owner": self.owner(self._team(consumer) or
+                                                    (producer.team if producer else None))}
+        depends: list[str] = []
+        if producer is not None:
+            spec["providesApis"] = [self.ref("api", e) for e in self.flows.sends.get(name, [])]
+            depends.append(self.ref("resource", topo.bus.name))
+        if consumer is not None:
+            spec["consumesApis"] = [self.ref("api", e) for e in self.flows.received(name)]
+            depends += [self.ref("resource", n) for n in consumer.queues.all]
+        spec["dependsOn"] = depends
+        description = " ".join(dict.fromkeys(e.description for e in (producer, consumer)
+                                             if e is not None and e.description))
+        if not description and producer is not None:
+            description = f"Producer of {producer.source}"
+        return self.entity("Component", self.ids["component"].get("component", name), name,
+                           description or None, spec)
+
+    def _team(self, consumer: ir.Consumer | None) -> str | None:
+        """A consumer's team; None for the built-in default team (no `team:` given) unless
+        the topology declares a team of that name."""
+        if consumer is None:
+            return None
+        if consumer.team == DEFAULT_TEAM and DEFAULT_TEAM not in self.topo.declared_teams:
+            return None
+        return consumer.team
+
     def build(self) -> list[dict[str, Any]]:
         topo, out = self.topo, []
         out.append(self.entity("System", self.system, topo.prefix,
@@ -66,21 +102,8 @@ class Entities:
                                "consumers, event types and queues",
                                {"owner": self.owner(None)}))
         common = {"lifecycle": self.options.lifecycle, "system": self.system}
-        for p in sorted(topo.producers.values(), key=lambda p: p.name):
-            out.append(self.entity(
-                "Component", self.ids["component"].get("component", p.name),
-                p.name, p.description or f"Producer of {p.source}",
-                {"type": "service", **common, "owner": self.owner(p.team),
-                 "providesApis": [self.ref("api", e) for e in self.flows.sends.get(p.name, [])],
-                 "dependsOn": [self.ref("resource", topo.bus.name)]}))
-        for consumer in sorted(topo.consumers.values(), key=lambda c: c.name):
-            out.append(self.entity(
-                "Component", self.ids["component"].get("component", consumer.name),
-                consumer.name, consumer.description,
-                {"type": "service", **common, "owner": self.owner(consumer.team),
-                 "consumesApis": [self.ref("api", e)
-                                  for e in self.flows.received(consumer.name)],
-                 "dependsOn": [self.ref("resource", n) for n in consumer.queues.all]}))
+        for name in sorted({*topo.producers, *topo.consumers}):
+            out.append(self.component(name, common))
         for event in sorted(topo.events.values(), key=lambda e: e.name):
             document = asyncapi.event_document(self.flows, self.options, event)
             self.dropped += document.dropped
@@ -103,7 +126,7 @@ class Entities:
                 out.append(self.entity(
                     "Resource", self.ids["resource"].get("resource", queue), queue, what,
                     {"type": "sqs-queue" if queue == names.main else "sqs-dead-letter-queue",
-                     "owner": self.owner(consumer.team), "system": self.system}))
+                     "owner": self.owner(self._team(consumer)), "system": self.system}))
         return out
 
 

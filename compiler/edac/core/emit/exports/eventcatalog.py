@@ -59,15 +59,17 @@ class Catalog:
         self.bus()
         for consumer in sorted(self.topo.consumers.values(), key=lambda c: c.name):
             self.queue(consumer)
-        for producer in sorted(self.topo.producers.values(), key=lambda p: p.name):
-            self.producer(producer)
-        for consumer in sorted(self.topo.consumers.values(), key=lambda c: c.name):
-            self.consumer(consumer)
+        for name in sorted({*self.topo.producers, *self.topo.consumers}):
+            self.service(name)
         return self.files
 
     def _services_of(self, team: str) -> list[str]:
-        return sorted([p.name for p in self.topo.producers.values() if p.team == team]
-                      + [c.name for c in self.topo.consumers.values() if c.team == team])
+        """The services in the team's domain: its consumers, and its producers that no
+        consumer of another team shares a name with."""
+        consumers = self.topo.consumers
+        return sorted({c.name for c in consumers.values() if c.team == team}
+                      | {p.name for p in self.topo.producers.values() if p.team == team
+                         and (p.name not in consumers or consumers[p.name].team == team)})
 
     def team(self, team: str) -> None:
         declared = self.topo.declared_teams.get(team)
@@ -101,8 +103,10 @@ class Catalog:
         if event.description:
             front["summary"] = " ".join(event.description.split())
         front["owners"] = self.owners(producer.team if producer else None)
-        front["channels"] = [self.pointer("channel", self.topo.bus.name)]
         readers = self.flows.readers.get(event.name, [])
+        # the bus it is put on, and the queues its readers receive it from
+        front["channels"] = [self.pointer("channel", self.topo.bus.name)] + [
+            self.pointer("channel", self.topo.consumers[r].queues.main) for r in readers]
         body = [prose(event.description), ""] if event.description else []
         body.append(prose(f"Sent by {event.producer}"
                           + (f" with source {producer.source}" if producer else "")
@@ -143,48 +147,48 @@ class Catalog:
             f"the dead-letter queue {names.dlq}, kept {q.dlq_retention // 86400} days; events "
             f"EventBridge cannot deliver go to {names.target_dlq}.")])
 
-    def _service(self, name: str, team: str | None, front: dict[str, Any],
-                 body: list[str], document: asyncapi.Document) -> None:
+    def service(self, name: str) -> None:
+        """A producer, a consumer, or both under one name: one service, in the domain of its
+        consumer's team (else its producer's), owned by both teams."""
+        topo = self.topo
+        producer, consumer = topo.producers.get(name), topo.consumers.get(name)
+        teams = list(dict.fromkeys(t for t in (consumer.team if consumer else None,
+                                               producer.team if producer else None) if t))
         sid = self.ids.get("service", name)
-        folder = (f"domains/{self.ids.get('domain', team)}/services/{sid}" if team
+        folder = (f"domains/{self.ids.get('domain', teams[0])}/services/{sid}" if teams
                   else f"services/{sid}")
-        self.files[f"{folder}/asyncapi.yaml"] = asyncapi.dump(document)
+        front: dict[str, Any] = {"id": sid, "name": name, "version": self.version}
+        descriptions = list(dict.fromkeys(e.description for e in (producer, consumer)
+                                          if e is not None and e.description))
+        if descriptions:
+            front["summary"] = " ".join(" ".join(descriptions).split())
+        body = [x for d in descriptions for x in (prose(d), "")]
+        if producer is not None:
+            bus = [self.pointer("channel", topo.bus.name)]
+            front["sends"] = [{**self.pointer("event", e), "to": bus}
+                              for e in self.flows.sends.get(name, [])]
+            body += [prose(f"Puts events with source {producer.source} on {topo.bus.name}."),
+                     ""]
+        if consumer is not None:
+            queue = [self.pointer("channel", consumer.queues.main)]
+            front["receives"] = [{**self.pointer("event", e), "from": queue}
+                                 for e in self.flows.received(name)]
+            how = (f"the AWS Lambda function {consumer.lambda_.function}"
+                   if consumer.lambda_ is not None
+                   else f"a container with the role {consumer.role}")
+            receipts = self.flows.receives.get(name, [])
+            body.append(prose(f"Runs as {how} and reads the queue {consumer.queues.main}. "
+                              + ("Its routes:" if receipts else "No route delivers to it.")))
+            if receipts:
+                body += ["", *(f"- {prose(r.summary)}" for r in receipts)]
+            body.append("")
+        front["owners"] = [self.ids.get("team", t) for t in teams]
+        front["specifications"] = [{"type": "asyncapi", "path": "asyncapi.yaml",
+                                    "name": f"{name} (AsyncAPI)"}]
+        document = asyncapi.service_document(self.flows, self.options, name)
         self.dropped += document.dropped
-        front = {"id": sid, "name": name, "version": self.version, **front,
-                 "owners": self.owners(team),
-                 "specifications": [{"type": "asyncapi", "path": "asyncapi.yaml",
-                                     "name": f"{name} (AsyncAPI)"}]}
-        self.files[f"{folder}/index.mdx"] = _page(front, [*body, "", "<NodeGraph />"])
-
-    def producer(self, producer: ir.Producer) -> None:
-        bus = [self.pointer("channel", self.topo.bus.name)]
-        front: dict[str, Any] = {}
-        if producer.description:
-            front["summary"] = " ".join(producer.description.split())
-        front["sends"] = [{**self.pointer("event", e), "to": bus}
-                          for e in self.flows.sends.get(producer.name, [])]
-        body = [prose(producer.description), ""] if producer.description else []
-        body.append(prose(f"Puts events with source {producer.source} on {self.topo.bus.name}."))
-        self._service(producer.name, producer.team, front, body,
-                      asyncapi.producer_document(self.flows, self.options, producer))
-
-    def consumer(self, consumer: ir.Consumer) -> None:
-        queue = [self.pointer("channel", consumer.queues.main)]
-        front: dict[str, Any] = {}
-        if consumer.description:
-            front["summary"] = " ".join(consumer.description.split())
-        front["receives"] = [{**self.pointer("event", e), "from": queue}
-                             for e in self.flows.received(consumer.name)]
-        how = (f"the AWS Lambda function {consumer.lambda_.function}"
-               if consumer.lambda_ is not None else f"a container with the role {consumer.role}")
-        body = [prose(consumer.description), ""] if consumer.description else []
-        receipts = self.flows.receives.get(consumer.name, [])
-        body.append(prose(f"Runs as {how} and reads the queue {consumer.queues.main}. "
-                          + ("Its routes:" if receipts else "No route delivers to it.")))
-        if receipts:
-            body += ["", *(f"- {prose(r.summary)}" for r in receipts)]
-        self._service(consumer.name, consumer.team, front, body,
-                      asyncapi.consumer_document(self.flows, self.options, consumer))
+        self.files[f"{folder}/asyncapi.yaml"] = asyncapi.dump(document)
+        self.files[f"{folder}/index.mdx"] = _page(front, [*body, "<NodeGraph />"])
 
 
 def catalog(topo: ir.Topology, options: Options) -> tuple[dict[str, str], list[str]]:
