@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from conftest import ROOT
 from edac.api import compile_paths, load_topology
@@ -172,3 +173,27 @@ def test_the_lock_records_the_account_of_what_is_elsewhere() -> None:
     bad = doc | {"resources": [doc["resources"][0] | {"account": "12"}]}
     _, problems = lockfile.parse(json.dumps(bad), "edac.lock")
     assert [p.code for p in problems] == ["E812"]
+
+
+def test_the_diff_names_the_roots_whose_plan_changes(tmp_path: Path,
+                                                     monkeypatch: Any) -> None:
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(CASE, base)
+    shutil.copytree(CASE, head)
+    text = (head / "topology.yaml").read_text()
+    (head / "topology.yaml").write_text(text.replace(
+        "visibility_timeout: 90s, kms_key: create}", "visibility_timeout: 120s, kms_key: create}"))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("diff", "--base", "base", "head")
+    assert code == 0, err
+    assert "Terraform roots whose plan changes: `accounts/payments` (account " \
+        "`222222222222`)." in out
+    # a route's retries: the bus account's rules only
+    (head / "topology.yaml").write_text(text.replace("retry: {attempts: 20, max_age: 6h}",
+                                                     "retry: {attempts: 10, max_age: 6h}"))
+    code, out, err = run("diff", "--base", "base", "head")
+    assert "Terraform roots whose plan changes: `.` (account `111111111111`)." in out
+    # a topology of one account says nothing of roots
+    code, out, _ = run("diff", "--base", str(ROOT / "examples" / "orders"),
+                       str(ROOT / "examples" / "orders"))
+    assert "Terraform roots" not in out

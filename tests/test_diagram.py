@@ -25,6 +25,7 @@ from edac.cli import main
 from edac.core import ir
 from edac.core.emit import mermaid
 from edac.core.emit.mermaid import Edge, Graph, Node, Selection
+from edac.core.emit.mermaid.graph import team_of
 from edac.io.write import HEADER_MARK
 from edac.patterns.summary import pattern_clauses
 from mermaid_harness import Result, check_diagrams, require_mermaid
@@ -265,7 +266,9 @@ def assert_labels_show(graph: Graph, result: dict[str, Result]) -> None:
         clusters = labels(verdict, "cluster")
         for team, sgid in graph.groups.items():
             if any(n.group == team for n in graph.nodes.values()):
-                assert clusters[sgid] == shown(("team " + team,)), (role, team)
+                assert clusters[sgid] == shown(("team " + team_of(team),)), (role, team)
+        for where, sid in graph.accounts.items():  # several accounts: one subgraph each
+            assert clusters[sid] == shown((where,)), (role, where)
         assert verdict.labels is not None
         edges = sorted(x.text for x in verdict.labels if x.kind == "edge")
         assert edges == expected_edges, role

@@ -114,6 +114,8 @@ class Diff:
     moved_targets: tuple[MovedTarget, ...] = ()
     refusals: tuple[Diagnostic, ...] = ()  # what `edac compile` says of `destroys`
     schemas: tuple[SchemaChange, ...] = ()  # event schemas that changed, judged
+    # the Terraform roots whose configuration changes: (`.` or `accounts/NAME`, account id)
+    roots: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -398,7 +400,31 @@ def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock |
         **{("route", a): b for a, b in moved_routes.items()},
     }
     return Diff(None if first else old, new, destroys, tuple(changes), renamed, tuple(decided),
-                moved, tuple(refusals), () if first else schema_changes(old, new))
+                moved, tuple(refusals), () if first else schema_changes(old, new),
+                changed_roots(None if first else old, new))
+
+
+def changed_roots(old: ir.Topology | None, new: ir.Topology
+                  ) -> tuple[tuple[str, str | None], ...]:
+    """The roots of the compiled output (the bus account's `.`, each other account's
+    `accounts/NAME`) whose files differ between the two topologies: the plans to look at."""
+    from edac.core.emit.terraform import account_roots, emit
+
+    def by_root(topo: ir.Topology | None) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for path, text in (emit(topo) if topo is not None else {}).items():
+            parts = path.split("/")
+            root = "/".join(parts[:2]) if parts[0] == "accounts" and len(parts) > 2 else "."
+            found.setdefault(root, {})[path] = text
+        return found
+
+    before, after = by_root(old), by_root(new)
+    accounts = {r.path: r.account for r in account_roots(new)}
+    if old is not None:
+        accounts = {**{r.path: r.account for r in account_roots(old)}, **accounts}
+    return tuple((root, new.account if root == "." else accounts.get(root))
+                 for root in sorted(set(before) | set(after))
+                 if before.get(root) != after.get(root))
 
 
 def moved_targets(old: ir.Topology, new: ir.Topology) -> tuple[MovedTarget, ...]:

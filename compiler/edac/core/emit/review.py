@@ -120,6 +120,16 @@ def _destroy_lines(diff: Diff) -> list[str]:
     return lines
 
 
+def _root_lines(diff: Diff) -> list[str]:
+    """Which roots' plans change, when the output has roots for other accounts."""
+    if not any(root != "." for root, _ in diff.roots) and not (
+            diff.old is not None and any(c.account for c in diff.old.consumers.values())):
+        return []
+    shown = [f"{code(root)}" + (f" (account {code(account)})" if account else "")
+             for root, account in diff.roots]
+    return ["Terraform roots whose plan changes: " + (", ".join(shown) or "none") + ".", ""]
+
+
 def _summary(diff: Diff) -> str:
     counts: dict[Kind, int] = {}
     for change in diff.changes:
@@ -204,6 +214,7 @@ def markdown(diff: Diff, base: str) -> str:
         return "\n".join([*lines, "No changes to the topology."]) + "\n"
     lines += _schema_lines(diff)
     lines += _destroy_lines(diff)
+    lines += _root_lines(diff)
     lines += [_summary(diff), "", "| Change | Kind | Name | Details |", "|---|---|---|---|"]
     rows = [_row(c) for c in diff.changes]
     used = sum(len(line) + 1 for line in lines)

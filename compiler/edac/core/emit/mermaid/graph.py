@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -41,8 +41,9 @@ class Node:
     id: str
     shape: Shape
     lines: tuple[str, ...]  # label text, unescaped
-    group: str | None  # the team subgraph
+    group: str | None  # the team subgraph (with several accounts: the team in one account)
     rank: tuple[int, str, int]  # position in the text: (stage, name, part)
+    account: str | None = None  # the account subgraph, when the topology has several
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ class Graph:
     groups: dict[str, str] = field(default_factory=dict)  # team -> subgraph id
     node_status: dict[str, Status] = field(default_factory=dict)
     edge_status: dict[tuple[str, str], Status] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)  # account label -> subgraph id
+
+
+TEAM_IN_ACCOUNT = "\x1f"  # joins a team and its account in a group key
+
+
+def team_of(group: str) -> str:
+    """The team of a group key."""
+    return group.split(TEAM_IN_ACCOUNT, 1)[0]
 
 
 @dataclass(frozen=True)
@@ -192,8 +202,48 @@ def build(topo: ir.Topology, index: Index | None = None, selection: Selection = 
         nodes[cid] = Node(cid, "consumer", _lines(name, runs), c.team, (3, name, 2))
         edges[(qid, did)] = Edge(qid, did, dotted=True)
         edges[(qid, cid)] = Edge(qid, cid)
+    elements: list[ir.Producer | ir.Consumer] = [*topo.producers.values(),
+                                                 *topo.consumers.values()]
+    if any(topo.remote(e) for e in elements):
+        return _by_account(topo, Graph(nodes, edges), ids, node_id)
     teams = {node.group for node in nodes.values() if node.group is not None}
     return Graph(nodes, edges, {team: "sg_" + ids.get("team", team) for team in sorted(teams)})
+
+
+def account_label(topo: ir.Topology, element: ir.Producer | ir.Consumer | None) -> str:
+    """The subgraph label of the account an element (None: the bus) lives in."""
+    account = topo.remote(element) if element is not None else None
+    if account is None:
+        return f"bus account {topo.account}"
+    return f"account {element.account if element else ''} {account}"
+
+
+def _by_account(topo: ir.Topology, graph: Graph, ids: Ids,
+                node_id: Callable[[str, IdKind, str], str]) -> Graph:
+    """The graph with each node in the subgraph of its account (the bus and the routes in
+    the bus's), and the team subgraphs inside them."""
+    owner: dict[str, ir.Producer | ir.Consumer] = {}
+    for name, p in topo.producers.items():
+        owner[node_id("p_", "producer", name)] = p
+    for name, c in topo.consumers.items():
+        for prefix in ("q_", "d_", "c_"):
+            owner[node_id(prefix, "consumer", name)] = c
+    nodes: dict[str, Node] = {}
+    groups: dict[str, str] = {}
+    accounts: dict[str, str] = {}
+    for nid, node in graph.nodes.items():
+        element = owner.get(nid)
+        where = account_label(topo, element)
+        account = (topo.remote(element) if element is not None else None) or topo.account
+        accounts.setdefault(where, f"acc_{account}")
+        group = node.group
+        if group is not None:
+            group = f"{group}{TEAM_IN_ACCOUNT}{account}"
+            groups[group] = f"sg_{ids.get('team', node.group or '')}_{account}"
+        nodes[nid] = replace(node, group=group, account=where)
+    bus_first = dict(sorted(accounts.items(), key=lambda kv: (not kv[0].startswith("bus"),
+                                                               kv[1])))
+    return Graph(nodes, graph.edges, groups, accounts=bus_first)
 
 
 def _lines(*texts: str) -> tuple[str, ...]:
@@ -222,7 +272,8 @@ def merge(old: Graph, new: Graph) -> Graph:
         if key not in edges:
             edges[key] = edge
             edge_status[key] = "removed"
-    return Graph(nodes, edges, {**old.groups, **new.groups}, status, edge_status)
+    return Graph(nodes, edges, {**old.groups, **new.groups}, status, edge_status,
+                 {**old.accounts, **new.accounts})
 
 
 def neighbourhood(graph: Graph, seeds: set[str]) -> Graph:
@@ -237,6 +288,7 @@ def neighbourhood(graph: Graph, seeds: set[str]) -> Graph:
         graph.groups,
         {k: v for k, v in graph.node_status.items() if k in keep},
         {k: v for k, v in graph.edge_status.items() if k[0] in keep and k[1] in keep},
+        graph.accounts,
     )
 
 

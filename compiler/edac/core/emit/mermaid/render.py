@@ -12,6 +12,7 @@ from edac.core.emit.mermaid.graph import (
     Shape,
     Status,
     build,
+    team_of,
 )
 from edac.core.emit.mermaid.labels import label
 
@@ -70,19 +71,40 @@ def _edge_line(edge: Edge, status: Status | None) -> str:
     return f'{edge.src} {arrow}|"{text}"| {edge.dst}' if text else f"{edge.src} {arrow} {edge.dst}"
 
 
+def _grouped(graph: Graph, members: list[Node], indent: str) -> list[str]:
+    """The nodes, those of a team in its subgraph."""
+    lines: list[str] = []
+    by_group: dict[str | None, list[Node]] = {}
+    for node in members:
+        by_group.setdefault(node.group, []).append(node)
+    for group in sorted(g for g in by_group if g is not None):
+        title = label(["team " + team_of(group)])
+        lines.append(f'{indent}subgraph {graph.groups[group]}["{title}"]')
+        lines += [f"{indent}  {_node_line(n)}" for n in sorted(by_group[group],
+                                                               key=lambda n: n.rank)]
+        lines.append(f"{indent}end")
+    lines += [f"{indent}{_node_line(n)}" for n in sorted(by_group.get(None, []),
+                                                          key=lambda n: n.rank)]
+    return lines
+
+
 def render(graph: Graph) -> str:
     """Mermaid text of the graph (raises DiagramTooLarge over Mermaid's limits)."""
     if len(graph.edges) > MAX_EDGES:  # before the work of writing it
         raise DiagramTooLarge(0, len(graph.edges))
     lines = ["flowchart LR"]
-    by_group: dict[str | None, list[Node]] = {}
-    for node in graph.nodes.values():
-        by_group.setdefault(node.group, []).append(node)
-    for team in sorted(t for t in by_group if t is not None):
-        lines.append(f'  subgraph {graph.groups[team]}["{label(["team " + team])}"]')
-        lines += [f"    {_node_line(n)}" for n in sorted(by_group[team], key=lambda n: n.rank)]
-        lines.append("  end")
-    lines += [f"  {_node_line(n)}" for n in sorted(by_group.get(None, []), key=lambda n: n.rank)]
+    if graph.accounts:  # several accounts: each a subgraph, its teams inside
+        for where, sid in graph.accounts.items():
+            inside = [n for n in graph.nodes.values() if n.account == where]
+            if not inside:
+                continue
+            lines.append(f'  subgraph {sid}["{label([where])}"]')
+            lines += _grouped(graph, inside, "    ")
+            lines.append("  end")
+        lines += _grouped(graph, [n for n in graph.nodes.values()
+                                  if n.account not in graph.accounts], "  ")
+    else:
+        lines += _grouped(graph, list(graph.nodes.values()), "  ")
     ranks = {nid: node.rank for nid, node in graph.nodes.items()}
     ordered = sorted(graph.edges.values(), key=lambda e: (ranks[e.src], ranks[e.dst]))
     lines += [f"  {_edge_line(e, graph.edge_status.get((e.src, e.dst)))}" for e in ordered]
