@@ -24,7 +24,7 @@ CASE = ROOT / "tests" / "cases" / "compile" / "accounts" / "input"
 def test_each_account_gets_its_own_root_wired_by_arns() -> None:
     files = compile_paths([str(CASE)]).files
     roots = sorted({rel.split("/")[1] for rel in files if rel.startswith("accounts/")})
-    assert roots == ["data", "payments"]
+    assert roots == ["222222222222", "333333333333"]  # by id: names of accounts may change
     # the bus's account: the bus, the rules, the local consumer, the delivery role
     assert "    notifier = {" in files["consumers.tf"]
     assert "ledger" not in files["consumers.tf"] and "loader" not in files["consumers.tf"]
@@ -36,7 +36,7 @@ def test_each_account_gets_its_own_root_wired_by_arns() -> None:
         files["routes.tf"]
     # the payments account: its consumer (with its key and table) and its producer's policy
     payments = {rel.split("/", 2)[2]: text for rel, text in files.items()
-                if rel.startswith("accounts/payments/")}
+                if rel.startswith("accounts/222222222222/")}
     assert sorted(payments) == ["account.tf", "alarms.tf", "consumers.tf", "idempotency.tf",
                                 "keys.tf", "outputs.tf", "producers.tf", "providers.tf",
                                 "variables.tf", "versions.tf"]
@@ -55,7 +55,7 @@ def test_an_account_named_like_the_bus_is_the_bus_root() -> None:
     and only payments has a root of its own."""
     files = compile_paths([str(CASE)], environment="staging").files
     assert sorted({rel.split("/")[1] for rel in files if rel.startswith("accounts/")}) == \
-        ["payments"]
+        ["555555555555"]
     assert "    loader = {" in files["consumers.tf"]
     assert '"arn:aws:sqs:eu-west-1:555555555555:pay-staging-ledger.fifo"' in \
         files["delivery.tf"]
@@ -153,7 +153,7 @@ def test_a_consumer_moving_to_another_account_is_refused(tmp_path: Path) -> None
     code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"), "--allow-destroy",
                        "loader")
     assert code == 0, err
-    assert not (tmp_path / "out" / "accounts" / "data").exists()
+    assert not (tmp_path / "out" / "accounts" / "333333333333").exists()
 
 
 def test_the_lock_records_the_account_of_what_is_elsewhere() -> None:
@@ -186,7 +186,7 @@ def test_the_diff_names_the_roots_whose_plan_changes(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     code, out, err = run("diff", "--base", "base", "head")
     assert code == 0, err
-    assert "Terraform roots whose plan changes: `accounts/payments` (account " \
+    assert "Terraform roots whose plan changes: `accounts/222222222222` (account " \
         "`222222222222`)." in out
     # a route's retries: the bus account's rules only
     (head / "topology.yaml").write_text(text.replace("retry: {attempts: 20, max_age: 6h}",
@@ -197,3 +197,56 @@ def test_the_diff_names_the_roots_whose_plan_changes(tmp_path: Path,
     code, out, _ = run("diff", "--base", str(ROOT / "examples" / "orders"),
                        str(ROOT / "examples" / "orders"))
     assert "Terraform roots" not in out
+
+
+def _variant(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
+    topo = tmp_path / name
+    if not topo.exists():
+        shutil.copytree(CASE, topo)
+    text = (topo / "topology.yaml").read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    (topo / "topology.yaml").write_text(text)
+    return topo
+
+
+def test_renaming_an_account_keeps_its_root(tmp_path: Path) -> None:
+    """Roots are named by account id: a new name for the payments account (or a second
+    name for it) changes no path, so no root is parted from its state."""
+    topo = _variant(tmp_path, "t")
+    out = tmp_path / "out"
+    assert run("compile", str(topo), "-o", str(out))[0] == 0
+    before = sorted(p.relative_to(out).as_posix() for p in (out / "accounts").rglob("*.tf"))
+    _variant(tmp_path, "t", ('  payments: "222222222222"', '  pay: "222222222222"'),
+             ("    account: payments\n", "    account: pay\n"))
+    code, _, err = run("compile", str(topo), "-o", str(out), "--warnings-as-errors")
+    assert code == 0, err  # and no W807: the output's manifest agrees with the lock
+    after = sorted(p.relative_to(out).as_posix() for p in (out / "accounts").rglob("*.tf"))
+    assert after == before
+
+
+def test_a_forgotten_table_stays_forgotten_while_another_account_has_one(
+        tmp_path: Path) -> None:
+    topo = _variant(tmp_path, "t", ("  notifier:\n    team: payments\n",
+                                    "  notifier:\n    team: payments\n    idempotency: true\n"))
+    out = tmp_path / "out"
+    assert run("compile", str(topo), "-o", str(out))[0] == 0
+    _variant(tmp_path, "t", ("    idempotency: true\n    lambda: {function: payment-notifier",
+                             "    lambda: {function: payment-notifier"))
+    code, _, err = run("compile", str(topo), "-o", str(out))
+    assert code == 1 and "error[E804]" in err
+    assert run("compile", str(topo), "-o", str(out), "--forget", "idempotency.table")[0] == 0
+    assert (out / "forgotten.tf").is_file()
+    code, _, err = run("compile", str(topo), "-o", str(out))  # the decision holds
+    assert code == 0, err
+    assert (out / "forgotten.tf").is_file()
+    assert run("lock", "--check", str(topo))[0] == 0
+
+
+def test_a_key_of_another_account_is_given_by_arn(tmp_path: Path) -> None:
+    topo = _variant(tmp_path, "t", ("kms_key: create}", "kms_key: alias/ledger}"))
+    code, _, err = run("validate", str(topo), "--format", "short")
+    assert code == 1
+    assert "error[E607]: consumer `ledger` lives in account `payments`: its queue key " \
+        "`alias/ledger` must be given as a key ARN" in err

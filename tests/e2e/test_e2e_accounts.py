@@ -112,8 +112,8 @@ def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
         assert compiled.result.ok and compiled.result.topology is not None
         out = work / "build"
         write_output(out, compiled.files, compiled.manifest)
-        roots = {BUS: out, PAYMENTS: out / "accounts" / "payments",
-                 DATA: out / "accounts" / "data"}
+        roots = {BUS: out, PAYMENTS: out / "accounts" / PAYMENTS,
+                 DATA: out / "accounts" / DATA}
         found = Accounts(endpoint, compiled.result.topology, out, {}, {})
         for account, root in roots.items():
             (root / OVERRIDE_FILE).write_text(provider_override(endpoint.url, REGION, account))

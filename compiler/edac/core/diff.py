@@ -114,7 +114,7 @@ class Diff:
     moved_targets: tuple[MovedTarget, ...] = ()
     refusals: tuple[Diagnostic, ...] = ()  # what `edac compile` says of `destroys`
     schemas: tuple[SchemaChange, ...] = ()  # event schemas that changed, judged
-    # the Terraform roots whose configuration changes: (`.` or `accounts/NAME`, account id)
+    # the Terraform roots whose configuration changes: (`.` or `accounts/ACCOUNT-ID`, account id)
     roots: tuple[tuple[str, str | None], ...] = ()
 
     @property
@@ -407,7 +407,7 @@ def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock |
 def changed_roots(old: ir.Topology | None, new: ir.Topology
                   ) -> tuple[tuple[str, str | None], ...]:
     """The roots of the compiled output (the bus account's `.`, each other account's
-    `accounts/NAME`) whose files differ between the two topologies: the plans to look at."""
+    `accounts/ACCOUNT-ID`) whose files differ between the two topologies: the plans to look at."""
     from edac.core.emit.terraform import account_roots, emit
 
     def by_root(topo: ir.Topology | None) -> dict[str, dict[str, str]]:

@@ -308,7 +308,8 @@ def from_manifest(data: Mapping[str, Any]) -> Lock:
 
 
 def differences(lock: Lock, manifest: Lock) -> list[str]:
-    """What an output manifest says about queues that the lock does not (the lock wins)."""
-    ours = {r.identity for r in lock.resources}
+    """What an output manifest says about queues that the lock does not (the lock wins). A
+    manifest records no accounts: its queues are compared by kind and name."""
+    ours = {(r.kind, r.name) for r in lock.resources}
     return sorted(f"{r.kind} `{r.name}` of `{r.owner}`" for r in manifest.resources
-                  if r.identity not in ours)
+                  if (r.kind, r.name) not in ours)

@@ -117,8 +117,9 @@ def check(
 def _still_gone(owner: str, decision: Decision, topo: Topology) -> bool:
     """Whether a decision's owner is still absent (a consumer back under its name, its key,
     the table or the archive made again: the decision no longer applies)."""
-    if owner == TABLE:
-        return topo.idempotency_table is None
+    if owner == TABLE:  # the bus account's (decisions are made there: E802 elsewhere)
+        return not any(c.idempotency_ttl is not None and topo.remote(c) is None
+                       for c in topo.consumers.values())
     if owner == ARCHIVE:
         return topo.archive is None
     current = topo.consumers.get(owner)
@@ -159,8 +160,12 @@ def _names(items: tuple[str, ...]) -> str:
 
 def _refusal(loss: Loss, topo: Topology, lock_span: Span | None) -> Diagnostic:
     owner = loss.owner
-    choice = f"`--forget {owner}` keeps them in AWS (Terraform stops managing them), " \
-             f"`--allow-destroy {owner}` deletes them"
+    elsewhere = sorted({r.account for r in loss.resources if r.account})
+    choice = (f"`--allow-destroy {owner}` deletes them (in account {', '.join(elsewhere)}; "
+              "edac cannot make Terraform forget resources of another account's root)"
+              if elsewhere else
+              f"`--forget {owner}` keeps them in AWS (Terraform stops managing them), "
+              f"`--allow-destroy {owner}` deletes them")
     if owner == ARCHIVE:
         what = loss.queues[0]
         message = (f"the bus no longer has an archive: applying would delete the archive "
@@ -172,6 +177,13 @@ def _refusal(loss: Loss, topo: Topology, lock_span: Span | None) -> Diagnostic:
                           "its archive would be deleted",
                           help=f"keep `archive_days` (events can only be replayed from the "
                           f"archive), or `--allow-destroy {ARCHIVE}` to delete it")
+    if owner == TABLE and elsewhere:
+        return Diagnostic("E804", Severity.ERROR,
+                          f"no consumer of account {', '.join(elsewhere)} asks for idempotency "
+                          f"any more: applying its root would delete the idempotency table "
+                          f"`{loss.queues[0]}` there and its records", lock_span, "its records",
+                          help=f"`--allow-destroy {TABLE}` deletes it (edac cannot make "
+                          "Terraform forget resources of another account's root)")
     if owner == TABLE:
         what = loss.queues[0]
         message = (f"no consumer asks for idempotency any more: applying would delete the "
@@ -218,8 +230,7 @@ def _refusal(loss: Loss, topo: Topology, lock_span: Span | None) -> Diagnostic:
             else topo.span(current.origin, key=True),
             "its queues would be made again elsewhere",
             help="let the consumer empty them first (`edac status` shows what is left); "
-            f"then `--allow-destroy {owner}` deletes the old queues, or `--forget {owner}` "
-            "leaves them in AWS")
+            f"then {choice}")
     message = (f"consumer `{owner}`: its queues would be replaced ({_names(queues)} become "
                f"{_names(tuple(n for n in new if not n.startswith('alias/')))}), destroying "
                "every message in them")

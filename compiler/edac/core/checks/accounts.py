@@ -4,6 +4,8 @@
 - E746: an `account:` that names no declared account (with did-you-mean);
 - E747: an ARN of the element (its role, its function, its principals) in another account
   than the one it lives in;
+- E607: a consumer of another account whose queue key is given by alias (the delivery role
+  is granted it by ARN);
 - E748: an element in another account than the bus's while the bus's account or region is
   not known (EventBridge delivers to another account's queue only in the bus's Region, through
   a role of the bus's account: both go into the ARNs the accounts' roots are wired by).
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from edac.core.checks._util import diag
@@ -100,4 +103,24 @@ def arns_in_their_account(topo: Topology) -> Iterator[Diagnostic]:
                        "`account:`")
 
 
-CHECKS = (account_ids, named_accounts, arns_in_their_account)
+KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/")
+
+
+def remote_keys(topo: Topology) -> Iterator[Diagnostic]:
+    """E607: a consumer of another account whose queues use a key given by alias: the bus's
+    delivery role is granted the key by its ARN (an alias names no key in IAM)."""
+    for c in topo.consumers.values():
+        key = c.queue.kms_key
+        if topo.remote(c) is None or key is None or key == "create" or KEY_ARN.match(key):
+            continue
+        yield diag(topo, "E607", f"consumer `{c.name}` lives in account `{c.account}`: its "
+                   f"queue key `{key}` must be given as a key ARN", c.queue.origins.get(
+                       "kms_key", c.origin), *(() if "kms_key" in c.queue.origins
+                                               else ("queue", "kms_key")),
+                   label="not a key ARN", help="the bus's delivery role sends to the queue "
+                   "of another account and needs kms:GenerateDataKey on the key, which IAM "
+                   "grants by key ARN: give `arn:aws:kms:REGION:ACCOUNT:key/ID` (or "
+                   "`kms_key: create`)")
+
+
+CHECKS = (account_ids, named_accounts, arns_in_their_account, remote_keys)

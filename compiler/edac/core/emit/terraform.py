@@ -164,14 +164,16 @@ class AccountRoot:
     """The Terraform root of another account than the bus's: the queues (and all that goes
     with them) of the consumers that live there, the policies of its producers' roles."""
 
-    alias: str  # the first name `accounts:` gives the account
+    alias: str  # the first name its elements give the account (for people)
     account: str
     consumers: tuple[str, ...]
     producers: tuple[str, ...]
 
     @property
     def path(self) -> str:
-        return f"accounts/{self.alias}"
+        """By the account's id: a root (and the state beside it) stays where it is when the
+        names of `accounts:` change."""
+        return f"accounts/{self.account}"
 
 
 def account_roots(topo: ir.Topology) -> list[AccountRoot]:
@@ -234,7 +236,7 @@ def _remote_consumer(topo: ir.Topology, c: ir.Consumer) -> dict[str, Any]:
 def root_files(topo: ir.Topology, templates: Templates,
                book: Runbook | None = None) -> dict[str, str]:
     """The files of the root of the bus's account, and of each other account's root (under
-    `accounts/NAME/`)."""
+    `accounts/ACCOUNT-ID/`)."""
     from edac.core import policies
 
     book = book or Runbook()
