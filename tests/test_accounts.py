@@ -250,3 +250,19 @@ def test_a_key_of_another_account_is_given_by_arn(tmp_path: Path) -> None:
     assert code == 1
     assert "error[E607]: consumer `ledger` lives in account `payments`: its queue key " \
         "`alias/ledger` must be given as a key ARN" in err
+
+
+def test_an_account_name_reaches_hcl_only_as_a_comment(tmp_path: Path) -> None:
+    import io
+
+    import hcl2
+
+    name = 'pay\\nresource \\"aws_iam_user\\" \\"x\\" {}\\n#'
+    topo = _variant(tmp_path, "t", ('  payments: "222222222222"', f'  "{name}": "222222222222"'),
+                    ("    account: payments\n", f'    account: "{name}"\n'))
+    files = compile_paths([str(topo)]).files
+    text = files["accounts/222222222222/account.tf"]
+    parsed = hcl2.load(io.StringIO(text))
+    assert set(parsed) - {"__comments__"} == {"locals"}  # no resource came in with the name
+    assert all(line.startswith("#") or 'resource "aws_iam_user"' not in line
+               for line in text.splitlines())
