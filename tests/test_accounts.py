@@ -17,6 +17,7 @@ from edac.core import lock as lockfile
 from edac.core import policies
 from edac.core.checks import quotas
 from test_environments import run
+from tftools import require_terraform, run_terraform
 
 CASE = ROOT / "tests" / "cases" / "compile" / "accounts" / "input"
 
@@ -153,7 +154,19 @@ def test_a_consumer_moving_to_another_account_is_refused(tmp_path: Path) -> None
     code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"), "--allow-destroy",
                        "loader")
     assert code == 0, err
-    assert not (tmp_path / "out" / "accounts" / "333333333333").exists()
+    # the data account keeps a root without resources: applying it destroys the old queues
+    emptied = tmp_path / "out" / "accounts" / "333333333333"
+    assert sorted(p.name for p in emptied.glob("*.tf")) == [
+        "providers.tf", "vacated.tf", "variables.tf", "versions.tf"]
+    assert 'allowed_account_ids = ["333333333333"]' in (emptied / "providers.tf").read_text()
+    require_terraform()
+    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], emptied)
+    assert json.loads(run_terraform(["validate", "-json", "-no-color"], emptied).stdout)[
+        "valid"] is True
+    # the next compile (its lock has nothing there any more) no longer writes it
+    code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert not list(emptied.glob("*.tf"))
 
 
 def test_the_lock_records_the_account_of_what_is_elsewhere() -> None:

@@ -362,7 +362,8 @@ def compile_paths(
     forgotten = {o: d for o, d in decisions.items() if d.choice == "forget"}
     book = Runbook(command_paths(paths),
                    topology.environment if topology.environments else None)
-    files = terraform.emit(topology, forgotten, _templates(), book)
+    vacated = {r.account for r in previous.resources if r.account}
+    files = terraform.emit(topology, forgotten, _templates(), book, vacated)
     files.update(io_files.module_files(terraform.MODULES))
     files["topology.md"] = page.markdown(topology, book=book)
     lock = lockfile.of(topology, decisions)

@@ -8,7 +8,7 @@ calls (`MODULES`) are copied next to it, so the output applies from anywhere.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -234,9 +234,12 @@ def _remote_consumer(topo: ir.Topology, c: ir.Consumer) -> dict[str, Any]:
 
 
 def root_files(topo: ir.Topology, templates: Templates,
-               book: Runbook | None = None) -> dict[str, str]:
+               book: Runbook | None = None, vacated: Set[str] = frozenset()) -> dict[str, str]:
     """The files of the root of the bus's account, and of each other account's root (under
-    `accounts/ACCOUNT-ID/`)."""
+    `accounts/ACCOUNT-ID/`). `vacated`: accounts the last compile had resources in; one that
+    no element lives in any more keeps a root without resources, so that applying it
+    destroys what it still manages (what `--allow-destroy` decided), with its provider
+    still held to that account."""
     from edac.core import policies
 
     book = book or Runbook()
@@ -274,9 +277,23 @@ def root_files(topo: ir.Topology, templates: Templates,
     moves = moved_blocks(topo, set(here))
     if moves:
         files["moved.tf"] = templates.render("moved.tf.j2", moves=moves)
-    for root in account_roots(topo):
+    roots = account_roots(topo)
+    for root in roots:
         files.update({f"{root.path}/{name}": text
                       for name, text in account_files(topo, root, templates, book).items()})
+    for account in sorted(set(vacated) - {r.account for r in roots} - {topo.account or ""}):
+        region = topo.region or DEFAULT_REGION
+        files.update({
+            f"accounts/{account}/versions.tf": templates.render("versions.tf.j2",
+                                                                terraform_version="1.5"),
+            f"accounts/{account}/providers.tf": templates.render(
+                "providers.tf.j2", tags=topo.tags, account=account,
+                environment=topo.environment),
+            f"accounts/{account}/variables.tf": templates.render("variables.tf.j2",
+                                                                 region=region),
+            f"accounts/{account}/vacated.tf": templates.render("vacated.tf.j2",
+                                                               account=account),
+        })
     return files
 
 
@@ -355,12 +372,13 @@ def moved_blocks(topo: ir.Topology, consumers: set[str] | None = None,
 
 
 def emit(topo: ir.Topology, forgotten: Mapping[str, Decision] | None = None,
-         templates: Templates | None = None, book: Runbook | None = None) -> dict[str, str]:
+         templates: Templates | None = None, book: Runbook | None = None,
+         vacated: Set[str] = frozenset()) -> dict[str, str]:
     """The root module's files: those of `root_files`, and `forgotten.tf` for what Terraform
     stops managing (`--forget`, see `edac.core.safety`). The modules it calls are copied
     beside it by the caller (`MODULES`, read from the package by `edac.io.files`)."""
     templates = templates or _default_templates()
-    files = root_files(topo, templates, book)
+    files = root_files(topo, templates, book, vacated)
     blocks = forgotten_blocks(forgotten or {})
     if blocks:
         files["forgotten.tf"] = templates.render("forgotten.tf.j2", forgotten=blocks)
