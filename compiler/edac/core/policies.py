@@ -26,8 +26,15 @@ CONSUME_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
                    "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
 TABLE_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
                  "dynamodb:UpdateItem"]
-_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/")
+KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+def partition(region: str) -> str:
+    """The partition of a region (https://docs.aws.amazon.com/whitepapers/latest/
+    aws-fault-isolation-boundaries/partitions.html)."""
+    return "aws-cn" if region.startswith("cn-") else \
+        "aws-us-gov" if region.startswith("us-gov-") else "aws"
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,9 @@ class Where:
 
     @classmethod
     def of(cls, topo: ir.Topology) -> Where:
-        return cls(region=topo.region or LONGEST_REGION, account=topo.account or SOME_ACCOUNT)
+        region = topo.region or LONGEST_REGION
+        return cls(region=region, account=topo.account or SOME_ACCOUNT,
+                   partition=partition(region))
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
@@ -150,7 +159,7 @@ def consume_policy(topo: ir.Topology, c: ir.Consumer, where: Where) -> dict[str,
                            "Resource": where.arn("dynamodb", f"table/{table}")})
     key = c.queue.kms_key
     key_arn = (where.arn("kms", f"key/{KEY_ID}") if key == "create"
-               else key if key is not None and _KEY_ARN.match(key) else None)
+               else key if key is not None and KEY_ARN.match(key) else None)
     if key_arn is not None:
         statements.append({"Sid": "DecryptQueueMessages", "Effect": "Allow",
                            "Action": "kms:Decrypt", "Resource": key_arn})
@@ -212,7 +221,7 @@ def delivery_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
         {"Sid": "SendToQueuesOfOtherAccounts", "Effect": "Allow",
          "Action": "sqs:SendMessage", "Resource": queues}]
     given = sorted({c.queue.kms_key for c in remote
-                    if c.queue.kms_key and _KEY_ARN.match(c.queue.kms_key)})
+                    if c.queue.kms_key and KEY_ARN.match(c.queue.kms_key)})
     made = sorted({where.of_element(topo, c).arn("kms", "key/*") for c in remote
                    if c.queue.kms_key == "create"})
     if given:

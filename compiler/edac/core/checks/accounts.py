@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from edac.core.checks._util import diag
@@ -21,6 +20,7 @@ from edac.core.checks.environments import ACCOUNT, ARN_ACCOUNT
 from edac.core.diagnostics import Diagnostic
 from edac.core.ir import Consumer, Origin, Producer, Topology
 from edac.core.load import did_you_mean
+from edac.core.policies import KEY_ARN
 
 
 def account_ids(topo: Topology) -> Iterator[Diagnostic]:
@@ -101,9 +101,6 @@ def arns_in_their_account(topo: Topology) -> Iterator[Diagnostic]:
                              f"give the {what} of account `{element.account}` (a name is "
                              "looked up in that account)") + f", or move the {kind} with "
                        "`account:`")
-
-
-KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/")
 
 
 def remote_keys(topo: Topology) -> Iterator[Diagnostic]:

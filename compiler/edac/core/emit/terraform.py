@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from edac.core import ir, names, runbook
+from edac.core import ir, names, policies, runbook
 from edac.core.emit import hcl
 from edac.core.lock import TABLE, Decision
 from edac.core.runbook import Runbook
@@ -191,16 +191,23 @@ def account_roots(topo: ir.Topology) -> list[AccountRoot]:
                    for account, (a, c, p) in found.items()), key=lambda r: r.alias)
 
 
-def _partition(region: str) -> str:
-    """The partition of a region (https://docs.aws.amazon.com/whitepapers/latest/
-    aws-fault-isolation-boundaries/partitions.html)."""
-    return "aws-cn" if region.startswith("cn-") else \
-        "aws-us-gov" if region.startswith("us-gov-") else "aws"
+def _root_files(topo: ir.Topology, templates: Templates,
+                account: str | None) -> dict[str, str]:
+    """versions.tf, providers.tf (held to `account`) and variables.tf: what every root has."""
+    return {
+        "versions.tf": templates.render("versions.tf.j2", terraform_version="1.5"),
+        "providers.tf": templates.render("providers.tf.j2", tags=topo.tags, account=account,
+                                         environment=topo.environment),
+        "variables.tf": templates.render("variables.tf.j2",
+                                         region=topo.region or DEFAULT_REGION),
+    }
 
 
 def _consumer_files(topo: ir.Topology, consumers: dict[str, ir.Consumer], templates: Templates,
-                    book: Runbook, modules: str, remote: bool) -> dict[str, str]:
-    """consumers.tf, idempotency.tf and keys.tf of these consumers."""
+                    book: Runbook, modules: str,
+                    remote: bool) -> tuple[dict[str, str], str | None]:
+    """consumers.tf, idempotency.tf and keys.tf of these consumers, and the name of their
+    idempotency table (None: none of them needs one)."""
     targeting = topo.rules_by_consumer()
     keys = {
         name: {"name": c.queues.base, "rules": sorted(r.name for r in targeting[name])}
@@ -222,14 +229,14 @@ def _consumer_files(topo: ir.Topology, consumers: dict[str, ir.Consumer], templa
     if keys:
         files["keys.tf"] = templates.render("keys.tf.j2", keys=keys, modules=modules,
                                             remote=remote)
-    return files
+    return files, table
 
 
-def _remote_consumer(topo: ir.Topology, c: ir.Consumer) -> dict[str, Any]:
-    region = topo.region or DEFAULT_REGION
-    arn = f"arn:{_partition(region)}:sqs:{region}:{topo.remote(c)}:"
-    return {"account": topo.remote(c), "queue_arn": arn + c.queues.main,
-            "target_dlq_arn": arn + c.queues.target_dlq,
+def _remote_consumer(topo: ir.Topology, c: ir.Consumer,
+                     where: policies.Where) -> dict[str, Any]:
+    there = where.of_element(topo, c)
+    return {"account": there.account, "queue_arn": there.arn("sqs", c.queues.main),
+            "target_dlq_arn": there.arn("sqs", c.queues.target_dlq),
             "message_group_id": c.queue.message_group}
 
 
@@ -240,20 +247,13 @@ def root_files(topo: ir.Topology, templates: Templates,
     no element lives in any more keeps a root without resources, so that applying it
     destroys what it still manages (what `--allow-destroy` decided), with its provider
     still held to that account."""
-    from edac.core import policies
-
     book = book or Runbook()
     here = {n: c for n, c in topo.consumers.items() if topo.remote(c) is None}
     remote = {n: c for n, c in topo.consumers.items() if topo.remote(c) is not None}
-    consumer_files = _consumer_files(topo, here, templates, book, "./modules", remote=False)
-    table = names.idempotency_table(topo.prefix) if "idempotency.tf" in consumer_files \
-        else None
+    consumer_files, table = _consumer_files(topo, here, templates, book, "./modules",
+                                            remote=False)
     files = {
-        "versions.tf": templates.render("versions.tf.j2", terraform_version="1.5"),
-        "providers.tf": templates.render("providers.tf.j2", tags=topo.tags,
-                                         account=topo.account, environment=topo.environment),
-        "variables.tf": templates.render("variables.tf.j2",
-                                         region=topo.region or DEFAULT_REGION),
+        **_root_files(topo, templates, topo.account),
         "bus.tf": templates.render("bus.tf.j2", bus=_bus(topo), modules="./modules"),
         "alarms.tf": templates.render(
             "alarms.tf.j2", topics=_alert_topics(topo), existing=_existing_topics(topo),
@@ -266,11 +266,11 @@ def root_files(topo: ir.Topology, templates: Templates,
         ),
         "outputs.tf": templates.render("outputs.tf.j2", table=table, bus_root=True),
     }
-    if remote:
-        where = policies.Where(topo.region or DEFAULT_REGION, topo.account or "",
-                               _partition(topo.region or DEFAULT_REGION))
+    if remote:  # (E748: the bus's account and region are known)
+        where = policies.Where.of(topo)
         files["delivery.tf"] = templates.render(
-            "delivery.tf.j2", remote={n: _remote_consumer(topo, c) for n, c in remote.items()},
+            "delivery.tf.j2",
+            remote={n: _remote_consumer(topo, c, where) for n, c in remote.items()},
             role_name=names.delivery_role(topo.prefix), bus=topo.bus.name,
             trust=hcl.Heredoc(policies.delivery_trust_policy(topo, where)),
             policy=hcl.Heredoc(policies.delivery_policy(topo, where)))
@@ -282,18 +282,9 @@ def root_files(topo: ir.Topology, templates: Templates,
         files.update({f"{root.path}/{name}": text
                       for name, text in account_files(topo, root, templates, book).items()})
     for account in sorted(set(vacated) - {r.account for r in roots} - {topo.account or ""}):
-        region = topo.region or DEFAULT_REGION
-        files.update({
-            f"accounts/{account}/versions.tf": templates.render("versions.tf.j2",
-                                                                terraform_version="1.5"),
-            f"accounts/{account}/providers.tf": templates.render(
-                "providers.tf.j2", tags=topo.tags, account=account,
-                environment=topo.environment),
-            f"accounts/{account}/variables.tf": templates.render("variables.tf.j2",
-                                                                 region=region),
-            f"accounts/{account}/vacated.tf": templates.render("vacated.tf.j2",
-                                                               account=account),
-        })
+        emptied = {**_root_files(topo, templates, account),
+                   "vacated.tf": templates.render("vacated.tf.j2", account=account)}
+        files.update({f"accounts/{account}/{name}": text for name, text in emptied.items()})
     return files
 
 
@@ -301,13 +292,10 @@ def account_files(topo: ir.Topology, root: AccountRoot, templates: Templates,
                   book: Runbook) -> dict[str, str]:
     """The files of another account's root: its consumers' queues, keys, table, alarms and
     topics; its producers' role policies; wired to the bus's account by ARNs."""
-    from edac.core import policies
-
-    region = topo.region or DEFAULT_REGION
-    where = policies.Where(region, topo.account or "", _partition(region))
+    where = policies.Where.of(topo)  # the bus's (E748: its account and region are known)
     consumers = {n: topo.consumers[n] for n in root.consumers}
-    consumer_files = _consumer_files(topo, consumers, templates, book, "../../modules",
-                                     remote=True)
+    consumer_files, table = _consumer_files(topo, consumers, templates, book,
+                                            "../../modules", remote=True)
     teams = sorted({c.team for c in consumers.values() if topo.alarm_topic(c) is None})
     roles = {}
     for name in root.producers:
@@ -317,10 +305,7 @@ def account_files(topo: ir.Topology, root: AccountRoot, templates: Templates,
                 "role_name": names.role_name(arn), "source": producer.source,
                 "policy_name": f"edac-put-events-{topo.bus.name}-{name}"[:128]}
     files = {
-        "versions.tf": templates.render("versions.tf.j2", terraform_version="1.5"),
-        "providers.tf": templates.render("providers.tf.j2", tags=topo.tags,
-                                         account=root.account, environment=topo.environment),
-        "variables.tf": templates.render("variables.tf.j2", region=region),
+        **_root_files(topo, templates, root.account),
         "account.tf": templates.render(
             "account.tf.j2", account=root.account, alias=root.alias, bus=topo.bus.name,
             bus_account=topo.account,
@@ -331,10 +316,7 @@ def account_files(topo: ir.Topology, root: AccountRoot, templates: Templates,
             "alarms.tf.j2", topics={t: v for t, v in _alert_topics(topo).items() if t in teams},
             existing=_existing_topics(topo), modules="../../modules"),
         **consumer_files,
-        "outputs.tf": templates.render(
-            "outputs.tf.j2", bus_root=False,
-            table=names.idempotency_table(topo.prefix) if "idempotency.tf" in consumer_files
-            else None),
+        "outputs.tf": templates.render("outputs.tf.j2", bus_root=False, table=table),
     }
     if roles:
         files["producers.tf"] = templates.render("producers.tf.j2", roles=roles)

@@ -150,7 +150,6 @@ class Ids:
         self._max = max_length
         self._sep = separator
         self._ids: dict[tuple[str, str], str] = {}
-        self._used: set[str] = set()
         self._folded: set[str] = set()
 
     def _valid(self, text: str) -> bool:
@@ -175,7 +174,6 @@ class Ids:
                 n += 1
                 unique = self._fit(f"{candidate}{self._sep}{n}")
             self._ids[(kind, name)] = unique
-            self._used.add(unique)
             self._folded.add(unique.lower())
 
     def _fit(self, text: str) -> str:
