@@ -30,6 +30,7 @@ an AsyncAPI document) by prefixing the local pointers of its `$ref`s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,10 +73,10 @@ def downlevel(schema: Any) -> Downlevelled:
     if draft in ("draft-07", "draft-06"):
         converted = schema
     elif draft == "draft-04":
-        converted = _walk(schema, _from_draft4)
+        converted = _walk(schema, lambda node, _: _from_draft4(node))
     else:
         converted, _ = _Converter(draft, out.dropped, schema).schema(schema, "")
-    converted = _without_data_refs(converted, "", out.dropped)
+    converted = _walk(converted, _without_data_refs(out.dropped))
     if isinstance(converted, dict):
         converted = {"$schema": DRAFT7, **{k: v for k, v in converted.items() if k != "$schema"}}
     out.schema = converted
@@ -93,28 +94,21 @@ def _holds_ref(value: Any) -> bool:
     return False
 
 
-def _without_data_refs(node: Any, where: str, dropped: list[str]) -> Any:
-    """`node` without the data values (`const`, `enum`, `default`, `examples`) that hold an
-    object with a `$ref` key: an AsyncAPI document is read as JSON references throughout,
-    so such a value would be taken for a reference (leaving `const`/`enum` out accepts
-    more)."""
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        here = f"{where}/{_escape(key)}"
-        if key in _DATA and _holds_ref(value):
-            dropped.append(f"`{key}` (a value with `$ref`) at {where or '/'}")
-        elif key in _ONE or key in _LIST:
-            out[key] = ([_without_data_refs(v, f"{here}/{i}", dropped)
-                         for i, v in enumerate(value)] if isinstance(value, list)
-                        else _without_data_refs(value, here, dropped))
-        elif (key in _MAP or key == "dependencies") and isinstance(value, dict):
-            out[key] = {k: _without_data_refs(v, f"{here}/{_escape(k)}", dropped)
-                        for k, v in value.items()}
-        else:
-            out[key] = value
-    return out
+def _without_data_refs(dropped: list[str]) -> Callable[[dict[str, Any], str], dict[str, Any]]:
+    """For `_walk`: a subschema without the data values (`const`, `enum`, `default`,
+    `examples`) that hold an object with a `$ref` key: an AsyncAPI document is read as JSON
+    references throughout, so such a value would be taken for a reference (leaving
+    `const`/`enum` out accepts more)."""
+    def drop(node: dict[str, Any], where: str) -> dict[str, Any]:
+        out = {}
+        for key, value in node.items():
+            if key in _DATA and _holds_ref(value):
+                dropped.append(f"`{key}` (a value with `$ref`) at {where or '/'}")
+            else:
+                out[key] = value
+        return out
+
+    return drop
 
 
 def nest(schema: Any, at: tuple[str, ...], base: str = "") -> Any:
@@ -126,7 +120,7 @@ def nest(schema: Any, at: tuple[str, ...], base: str = "") -> Any:
         return schema
     prefix = base + "".join("/" + _escape(s) for s in at)
 
-    def moved(node: dict[str, Any]) -> dict[str, Any]:
+    def moved(node: dict[str, Any], _: str) -> dict[str, Any]:
         ref = node.get("$ref")
         if isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
             return {**node, "$ref": "#" + prefix + ref[1:]}
@@ -140,24 +134,24 @@ def _escape(segment: str) -> str:
     return segment.replace("~", "~0").replace("/", "~1")
 
 
-def _walk(node: Any, fn: Any) -> Any:
-    """`node` with `fn` applied to every subschema (a dict in a schema position), inside out;
-    values of `const`, `enum`, `default`, `examples` are data, not walked."""
+def _walk(node: Any, fn: Callable[[dict[str, Any], str], dict[str, Any]],
+          where: str = "") -> Any:
+    """`node` with `fn` applied to every subschema (a dict in a schema position) and its
+    JSON pointer, inside out; values of `const`, `enum`, `default`, `examples` are data, not
+    walked."""
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _ONE:
-            out[key] = ([_walk(v, fn) for v in value] if isinstance(value, list)
-                        else _walk(value, fn))
-        elif key in _LIST and isinstance(value, list):
-            out[key] = [_walk(v, fn) for v in value]
+        here = f"{where}/{_escape(key)}"
+        if key in _ONE or (key in _LIST and isinstance(value, list)):
+            out[key] = ([_walk(v, fn, f"{here}/{i}") for i, v in enumerate(value)]
+                        if isinstance(value, list) else _walk(value, fn, here))
         elif (key in _MAP or key == "dependencies") and isinstance(value, dict):
-            out[key] = {k: _walk(v, fn) if isinstance(v, dict) else v for k, v in value.items()}
+            out[key] = {k: _walk(v, fn, f"{here}/{_escape(k)}") for k, v in value.items()}
         else:
             out[key] = value
-    result: dict[str, Any] = fn(out)
-    return result
+    return fn(out, where)
 
 
 def _from_draft4(node: dict[str, Any]) -> dict[str, Any]:
@@ -180,22 +174,14 @@ class _Converter:
         # `$anchor` name -> the JSON pointer of its schema (AsyncAPI's parser resolves
         # pointers only: a `$ref` to an anchor is written as the pointer)
         self.anchors: dict[str, str] = {}
-        self._find_anchors(root, "")
 
-    def _find_anchors(self, node: Any, where: str) -> None:
-        if not isinstance(node, dict):
-            return
-        anchor = node.get("$anchor")
-        if isinstance(anchor, str) and "$id" not in node:
-            self.anchors.setdefault(anchor, where)
-        for key, value in node.items():
-            here = f"{where}/{_escape(key)}"
-            if key in _ONE or key in _LIST:
-                for i, v in enumerate(value) if isinstance(value, list) else [(None, value)]:
-                    self._find_anchors(v, here if i is None else f"{here}/{i}")
-            elif key in _MAP and isinstance(value, dict):
-                for k, v in value.items():
-                    self._find_anchors(v, f"{here}/{_escape(k)}")
+        def record(node: dict[str, Any], where: str) -> dict[str, Any]:
+            anchor = node.get("$anchor")
+            if isinstance(anchor, str) and "$id" not in node:
+                self.anchors.setdefault(anchor, where)
+            return node
+
+        _walk(root, record)
 
     def drop(self, what: str, where: str) -> None:
         self.dropped.append(f"`{what}` at {where or '/'}")
