@@ -407,7 +407,8 @@ def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock |
 def changed_roots(old: ir.Topology | None, new: ir.Topology
                   ) -> tuple[tuple[str, str | None], ...]:
     """The roots of the compiled output (the bus account's `.`, each other account's
-    `accounts/ACCOUNT-ID`) whose files differ between the two topologies: the plans to look at."""
+    `accounts/ACCOUNT-ID`) whose files differ between the two topologies: the plans to look
+    at. Empty when neither side has a root for another account (there is one plan)."""
     from edac.core.emit.terraform import account_roots, emit
 
     def by_root(topo: ir.Topology | None) -> dict[str, dict[str, str]]:
@@ -418,10 +419,12 @@ def changed_roots(old: ir.Topology | None, new: ir.Topology
             found.setdefault(root, {})[path] = text
         return found
 
-    before, after = by_root(old), by_root(new)
     accounts = {r.path: r.account for r in account_roots(new)}
     if old is not None:
         accounts = {**{r.path: r.account for r in account_roots(old)}, **accounts}
+    if not accounts:  # one root on both sides: nothing to tell apart (and nothing to emit)
+        return ()
+    before, after = by_root(old), by_root(new)
     return tuple((root, new.account if root == "." else accounts.get(root))
                  for root in sorted(set(before) | set(after))
                  if before.get(root) != after.get(root))

@@ -121,13 +121,13 @@ def _destroy_lines(diff: Diff) -> list[str]:
 
 
 def _root_lines(diff: Diff) -> list[str]:
-    """Which roots' plans change, when the output has roots for other accounts."""
-    if not any(root != "." for root, _ in diff.roots) and not (
-            diff.old is not None and any(c.account for c in diff.old.consumers.values())):
+    """Which roots' plans change, when either side has roots for other accounts (none
+    listed otherwise: see edac.core.diff.changed_roots)."""
+    if not diff.roots:
         return []
     shown = [f"{code(root)}" + (f" (account {code(account)})" if account else "")
              for root, account in diff.roots]
-    return ["Terraform roots whose plan changes: " + (", ".join(shown) or "none") + ".", ""]
+    return ["Terraform roots whose plan changes: " + ", ".join(shown) + ".", ""]
 
 
 def _summary(diff: Diff) -> str:
