@@ -134,11 +134,6 @@ def envelope_schema(topo: ir.Topology, event: ir.EventType,
     return schema, dropped
 
 
-def owner_team(topo: ir.Topology, event: ir.EventType) -> str | None:
-    producer = topo.producers.get(event.producer)
-    return producer.team if producer else None
-
-
 class Ids:
     """Identifiers for a format that allows only some characters and lengths: a name that is
     already valid stays as it is; another one is reduced to the allowed characters and given
