@@ -157,10 +157,16 @@ def test_rules_and_queue_policies_agree(name: str, path: Path) -> None:
         rule["targets"] = {**rule["targets"], **remote}
         for target in remote.values():  # in another account than the bus's
             assert topo.remote(topo.consumers[target]) is not None
-    # no rule has more than 5 targets; every target is a declared consumer
+    # no rule has more than 5 targets, queues and buses together; every target is a declared
+    # consumer, or a bus under `buses:` (whose target id cannot be a consumer's)
     for rule in rules.values():
-        assert 1 <= len(rule["targets"]) <= 5
+        buses = rule.get("bus_targets", {})
+        assert not set(buses) & set(rule["targets"])
+        assert 1 <= len(rule["targets"]) + len(buses) <= 5
         assert set(rule["targets"].values()) <= set(consumers)
+        assert set(buses.values()) <= set(topo.buses)
+        for target_id, bus in buses.items():
+            assert target_id == topo.buses[bus].target_id
         # target ids are the consumers' oldest names, kept across renames
         for target_id, cname in rule["targets"].items():
             assert target_id == topo.consumers[cname].target_id
@@ -174,6 +180,8 @@ def test_rules_and_queue_policies_agree(name: str, path: Path) -> None:
         assert [r["name"] for r in mine] == [rule.name for rule in route.rules]
         reached = [t for r in mine for t in r["targets"].values()]
         assert sorted(set(reached)) == sorted(route.to)
+        forwarded = [b for r in mine for b in r.get("bus_targets", {}).values()]
+        assert sorted(set(forwarded)) == sorted(route.forward)
         for r in mine:
             assert json.loads(r["event_pattern"]) == route.pattern
     # queues: DLQ keeps messages longer; alarms go somewhere

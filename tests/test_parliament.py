@@ -55,6 +55,16 @@ def documents(topo: ir.Topology) -> list[tuple[str, dict[str, Any]]]:
         found += [("trust policy of the delivery role",
                    policies.delivery_trust_policy(topo, where)),
                   ("policy of the delivery role", policies.delivery_policy(topo, where))]
+    if policies.forwarded(topo):  # bus to bus: the forwarding role, DLQs, receiving buses
+        found += [("trust policy of the forwarding role",
+                   policies.forwarding_trust_policy(topo, where)),
+                  ("policy of the forwarding role", policies.forwarding_policy(topo, where))]
+        for b in policies.forwarded(topo):
+            found += [(f"forward DLQ policy of {b.name}",
+                       policies.forward_dlq_policy(topo, b, where)),
+                      (f"receiving bus policy of {b.name}",
+                       {"Version": "2012-10-17",
+                        "Statement": [policies.receiving_bus_statement(topo, b, where)]})]
     return found
 
 

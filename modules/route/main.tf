@@ -45,6 +45,28 @@ resource "aws_cloudwatch_event_target" "this" {
   }
 }
 
+# Event buses (of other domains) the rule forwards to: always as an execution role, which
+# EventBridge recommends for every event bus target and needs for one of another account
+# (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html).
+resource "aws_cloudwatch_event_target" "bus" {
+  for_each = var.bus_targets
+
+  event_bus_name = aws_cloudwatch_event_rule.this.event_bus_name
+  rule           = aws_cloudwatch_event_rule.this.name
+  target_id      = each.key
+  arn            = each.value.bus_arn
+  role_arn       = each.value.role_arn
+
+  retry_policy {
+    maximum_retry_attempts       = each.value.maximum_retry_attempts
+    maximum_event_age_in_seconds = each.value.maximum_event_age_in_seconds
+  }
+
+  dead_letter_config {
+    arn = each.value.dead_letter_arn
+  }
+}
+
 locals {
   alarm_descriptions = var.alarm_descriptions != null ? var.alarm_descriptions : {
     failed_invocations = "Rule ${var.name} on bus ${var.bus_name} failed to deliver events to a target; they go to the target DLQ after retries."

@@ -69,8 +69,13 @@ variable "targets" {
   nullable    = false
 
   validation {
-    condition     = length(var.targets) <= 5
-    error_message = "A rule can have at most 5 targets (EventBridge hard limit): split the consumers of this pattern over several rules."
+    condition     = length(var.targets) + length(var.bus_targets) <= 5
+    error_message = "A rule can have at most 5 targets (EventBridge hard limit), queues and buses together: split the consumers of this pattern over several rules."
+  }
+
+  validation {
+    condition     = length(setintersection(keys(var.targets), keys(var.bus_targets))) == 0
+    error_message = "A target id is used by a queue target and a bus target: target ids are unique within a rule."
   }
 
   validation {
@@ -112,6 +117,48 @@ variable "targets" {
   validation {
     condition     = alltrue([for t in values(var.targets) : t.message_group_id == null ? true : (length(t.message_group_id) >= 1 && length(t.message_group_id) <= 128)])
     error_message = "message_group_id must be 1-128 characters."
+  }
+}
+
+variable "bus_targets" {
+  type = map(object({
+    bus_arn                      = string
+    role_arn                     = string
+    dead_letter_arn              = string
+    maximum_retry_attempts       = number
+    maximum_event_age_in_seconds = number
+  }))
+  description = "Event bus targets (bus to bus) keyed by target id, unique across targets and bus_targets; with targets, at most 5. role_arn is the execution role of the rule's account that puts the events on the bus (the receiving bus's policy lets it in); dead_letter_arn a standard SQS queue for what it could not put there."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in keys(var.bus_targets) : can(regex("^[.\\-_A-Za-z0-9]{1,64}$", id))])
+    error_message = "Each bus target id (the map key) must be 1-64 characters of letters, digits, '.', '-' and '_'."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.bus_targets) : can(regex("^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[.\\-_A-Za-z0-9]{1,256}$", t.bus_arn))])
+    error_message = "Each bus target's bus_arn must be an event bus ARN."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.bus_targets) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", t.role_arn))])
+    error_message = "Each bus target's role_arn must be an IAM role ARN."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.bus_targets) : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$", t.dead_letter_arn))])
+    error_message = "Each bus target's dead_letter_arn must be a STANDARD SQS queue ARN: EventBridge rejects a FIFO dead-letter queue."
+  }
+
+  validation {
+    condition = alltrue([
+      for t in values(var.bus_targets) :
+      t.maximum_retry_attempts >= 0 && t.maximum_retry_attempts <= 185 && floor(t.maximum_retry_attempts) == t.maximum_retry_attempts &&
+      t.maximum_event_age_in_seconds >= 60 && t.maximum_event_age_in_seconds <= 86400 && floor(t.maximum_event_age_in_seconds) == t.maximum_event_age_in_seconds
+    ])
+    error_message = "maximum_retry_attempts must be a whole number in 0-185 and maximum_event_age_in_seconds in 60-86400."
   }
 }
 

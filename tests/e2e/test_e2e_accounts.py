@@ -1,7 +1,10 @@
 """Three accounts on the emulator (issue 17): the compiled roots of tests/cases/compile/accounts,
 each applied with credentials of its own account (the bus's 111111111111 first, then the
 payments account 222222222222 and the data account 333333333333), and events put by the
-producer's account on the bus ARN reach the queues of all three as routed.
+producer's account on the bus ARN reach the queues of all three as routed. Bus to bus: the
+data domain's own topology (tests/cases/compile/forwarded), applied in the data account, takes
+the captured payments the pay bus forwards to it; the audit bus, whose policy lets nobody in,
+leaves the refunds forwarded to it in the pay bus's forward DLQ.
 
 moto 5.2 knows accounts (a role assumed in account A gives credentials of A) but sends a
 cross-account SQS target to a same-named queue of the rule's account, and looks for a bus
@@ -29,12 +32,15 @@ from e2e.moto_harness import ROOT, _check, _terraform, require_e2e_tools
 from edac.api import compile_paths
 from edac.core import ir, policies
 from edac.io.write import write_output
+from edac.ops import Aws, Target
+from edac.ops.status import forwarding_status
 from edac.sandbox import APPLY_PARALLELISM, OVERRIDE_FILE, provider_override
 from edac.sandbox.aws import _TRUST, _dummy_zip, prerequisites
 from edac.sandbox.emulator import Endpoint, start_endpoint
 from tftools import terraform_env
 
 CASE = ROOT / "tests" / "cases" / "compile" / "accounts" / "input"
+FORWARDED = ROOT / "tests" / "cases" / "compile" / "forwarded" / "input"
 REGION = "eu-west-1"
 BUS, PAYMENTS, DATA = "111111111111", "222222222222", "333333333333"
 
@@ -46,6 +52,7 @@ class Accounts:
     out: Path
     outputs: dict[str, dict[str, Any]]  # root -> terraform outputs
     plans: dict[str, int]  # root -> exit code of `plan -detailed-exitcode` after apply
+    analytics: ir.Topology | None = None  # the data domain's, whose bus is forwarded to
 
     def client(self, service: str, account: str) -> Any:
         """A client acting in `account` (a role assumed there)."""
@@ -115,14 +122,24 @@ def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
         roots = {BUS: out, PAYMENTS: out / "accounts" / PAYMENTS,
                  DATA: out / "accounts" / DATA}
         found = Accounts(endpoint, compiled.result.topology, out, {}, {})
+        # the data domain's own topology: its bus is in the data account
+        other = compile_paths([str(FORWARDED)])
+        assert other.result.ok and other.result.topology is not None
+        found.analytics = other.result.topology
+        analytics = work / "analytics"
+        write_output(analytics, other.files, other.manifest)
+        (analytics / OVERRIDE_FILE).write_text(provider_override(endpoint.url, REGION, DATA))
         for account, root in roots.items():
             (root / OVERRIDE_FILE).write_text(provider_override(endpoint.url, REGION, account))
             _prepare(found, account)
+        # the audit domain's bus, made by hand: its policy lets nobody of another account in
+        found.client("events", DATA).create_event_bus(Name="audit-events")
         # the bus's account first: the other accounts' queue and key policies name its role
         found.outputs["bus"], found.plans["bus"] = _apply(out)
         with ThreadPoolExecutor(2) as pool:
-            done = {name: pool.submit(_apply, roots[account])
-                    for name, account in (("payments", PAYMENTS), ("data", DATA))}
+            done = {name: pool.submit(_apply, root)
+                    for name, root in (("payments", roots[PAYMENTS]), ("data", roots[DATA]),
+                                       ("analytics", analytics))}
             for name, future in done.items():
                 found.outputs[name], found.plans[name] = future.result()
         yield found
@@ -131,15 +148,15 @@ def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
 
 
 def test_each_root_applies_in_its_account_and_converges(accounts: Accounts) -> None:
-    assert accounts.plans == {"bus": 0, "payments": 0, "data": 0}
+    assert accounts.plans == {"bus": 0, "payments": 0, "data": 0, "analytics": 0}
     assert set(accounts.outputs["bus"]["consumer_queues"]) == {"notifier"}
     assert set(accounts.outputs["payments"]["consumer_queues"]) == {"ledger"}
     assert set(accounts.outputs["data"]["consumer_queues"]) == {"loader"}
     ledger = accounts.outputs["payments"]["consumer_queues"]["ledger"]
     assert ledger["queue_arn"] == f"arn:aws:sqs:{REGION}:{PAYMENTS}:pay-prod-ledger.fifo"
-    # each account holds its own queues only
+    # each account holds its own queues only (the data account, its domain's too)
     for account, mine in ((BUS, {"pay-prod-notifier"}), (PAYMENTS, {"pay-prod-ledger.fifo"}),
-                          (DATA, {"pay-prod-loader"})):
+                          (DATA, {"pay-prod-loader", "analytics-prod-warehouse"})):
         urls = accounts.client("sqs", account).list_queues().get("QueueUrls", [])
         mains = {u.rsplit("/", 1)[1] for u in urls if not u.endswith("dlq")
                  and not u.endswith("dlq.fifo")}
@@ -164,6 +181,16 @@ def test_the_applied_policies_are_the_ones_edac_measures(accounts: Accounts) -> 
     inline = iam.get_role_policy(RoleName="pay-prod-cross-account-delivery",
                                  PolicyName="send-to-queues-of-other-accounts")
     assert inline["PolicyDocument"] == policies.delivery_policy(topo, where)
+    role = iam.get_role(RoleName="pay-prod-bus-forwarding")["Role"]
+    assert role["AssumeRolePolicyDocument"] == policies.forwarding_trust_policy(topo, where)
+    inline = iam.get_role_policy(RoleName="pay-prod-bus-forwarding",
+                                 PolicyName="put-events-on-forwarded-buses")
+    assert inline["PolicyDocument"] == policies.forwarding_policy(topo, where)
+    sqs = accounts.client("sqs", BUS)
+    for bus in policies.forwarded(topo):
+        applied = sqs.get_queue_attributes(QueueUrl=accounts.queue_url(BUS, bus.dlq),
+                                           AttributeNames=["Policy"])["Attributes"]
+        assert json.loads(applied["Policy"]) == policies.forward_dlq_policy(topo, bus, where)
 
 
 def test_events_from_the_producers_account_reach_every_account_as_routed(
@@ -201,3 +228,56 @@ def test_the_bus_policy_keeps_out_other_accounts_and_sources(accounts: Accounts)
     assert other_source["FailedEntryCount"] == 1
     time.sleep(0.5)
     assert accounts.drain(PAYMENTS, "pay-prod-ledger.fifo") == []
+
+
+def test_events_go_on_bus_to_bus_as_the_receiving_bus_lets_them(
+        accounts: Accounts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Captured payments reach the data domain's warehouse through its own bus and rule;
+    refunds, forwarded to a bus whose policy does not let the forwarding role in, wait in
+    the pay bus's forward DLQ, in the bus's account."""
+    forwarded = accounts.outputs["bus"]["forwarded_buses"]
+    assert forwarded["analytics"]["bus_arn"] == (
+        f"arn:aws:events:{REGION}:{DATA}:event-bus/analytics-prod-events")
+    statement = json.loads(forwarded["analytics"]["receiving_bus_statement"])
+    role = f"arn:aws:iam::{BUS}:role/pay-prod-bus-forwarding"
+    assert statement["Principal"] == {"AWS": role}
+    assert accounts.outputs["bus"]["forwarding_role_arn"] == role
+    # the data domain's bus policy (its topology names the role) lets that role in
+    bus = accounts.client("events", DATA).describe_event_bus(Name="analytics-prod-events")
+    assert any(s["Principal"] in ({"AWS": role}, {"AWS": [role]})
+               for s in json.loads(bus["Policy"])["Statement"])
+    bus_arn = f"arn:aws:events:{REGION}:{BUS}:event-bus/pay-prod-events"
+    sent = accounts.client("events", PAYMENTS).put_events(Entries=[
+        {"Source": "com.acme.payments", "DetailType": kind, "EventBusName": bus_arn,
+         "Detail": json.dumps({"forwarded": i})}
+        for i, kind in enumerate(["PaymentCaptured", "RefundIssued", "PaymentCaptured"])])
+    assert sent["FailedEntryCount"] == 0, sent
+    time.sleep(1)
+    # (with the captured payments of the test above, forwarded as well)
+    got = [e for e in accounts.drain(DATA, "analytics-prod-warehouse")
+           if "forwarded" in e["detail"]]
+    assert sorted(e["detail"]["forwarded"] for e in got) == [0, 2]
+    assert {e["detail-type"] for e in got} == {"PaymentCaptured"}
+    assert {e["source"] for e in got} == {"com.acme.payments"}
+    # `edac status` in the bus's account shows them waiting, with the bus's alarm
+    sts = boto3.client("sts", endpoint_url=accounts.endpoint.url, region_name=REGION,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{BUS}:role/edac-sandbox",
+                            RoleSessionName="edac-status")["Credentials"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
+    monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
+    shown = {f.bus: f for f in forwarding_status(
+        accounts.topo, Aws(Target(region=REGION, endpoint_url=accounts.endpoint.url)))}
+    assert sorted(shown) == ["analytics", "audit"]
+    assert shown["audit"].counts.total >= 1 and shown["audit"].attention
+    assert shown["analytics"].counts.total == 0
+    assert shown["audit"].alarm != "missing" and shown["audit"].team == "payments"
+    lost = [e for e in accounts.drain(BUS, "pay-prod-audit-forward-dlq")
+            if "forwarded" in e["detail"]]
+    assert [e["detail"]["forwarded"] for e in lost] == [1]
+    assert accounts.drain(BUS, "pay-prod-analytics-forward-dlq") == []
+    # the money route took all three as well
+    for account, queue in ((PAYMENTS, "pay-prod-ledger.fifo"), (DATA, "pay-prod-loader"),
+                           (BUS, "pay-prod-notifier")):
+        assert len(accounts.drain(account, queue)) == 3, queue

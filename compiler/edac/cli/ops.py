@@ -115,17 +115,20 @@ def status_(paths: tuple[str, ...], consumers: tuple[str, ...], region: str | No
             profile: str | None, endpoint_url: str | None, use_sandbox: bool,
             sandbox_dir: str | None, fmt: str) -> None:
     """Per consumer: messages in its queue (visible, in flight), its DLQ and target DLQ, the
-    age of the oldest message, and its alarms."""
-    from edac.ops.status import status
+    age of the oldest message, and its alarms; per bus that routes forward to (without
+    --consumer): its forward DLQ and alarm."""
+    from edac.ops.status import forwarding_status, status
 
     with failures(fmt):
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
                              sandbox_dir, lambda t: [_consumer(t, c) for c in consumers])
         found = status(topo, aws, list(consumers) or None)
+        forwards = [] if consumers else forwarding_status(topo, aws)
         where = aws.where()
     if fmt == "json":
         _json({"topology": topo.prefix, "where": where,
-               "consumers": [s.as_dict() for s in found]})
+               "consumers": [s.as_dict() for s in found],
+               **({"forwarded_buses": [f.as_dict() for f in forwards]} if forwards else {})})
         return
     click.echo(f"{topo.prefix} in {where}")
     header = ("consumer", "team", "queue", "in flight", "DLQ", "target DLQ", "oldest",
@@ -147,6 +150,20 @@ def status_(paths: tuple[str, ...], consumers: tuple[str, ...], region: str | No
     look = [s.consumer for s in found if s.attention]
     if look:
         click.echo(f"\nneeds a look: {', '.join(look)} (edac dlq show CONSUMER ...)")
+    if forwards:
+        table: list[tuple[str, ...]] = [("forwarded to", "team", "forward DLQ", "events",
+                                         "alarm")]
+        table += [(("! " if f.attention else "  ") + f.bus, f.team, f.dlq,
+                   str(f.counts.total), f.alarm) for f in forwards]
+        widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+        click.echo("")
+        for line in table:
+            click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths,
+                                                                  strict=True)).rstrip())
+        lost = [f.bus for f in forwards if f.attention]
+        if lost:
+            click.echo(f"\nnot forwarded: {', '.join(lost)} (their events wait in the forward "
+                       "DLQ: see topology.md's runbook)")
 
 
 # -- dlq show --------------------------------------------------------------------------------

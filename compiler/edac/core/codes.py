@@ -33,7 +33,8 @@ _CATALOGUE = [
          "usually a typo: the help line suggests the nearest known key. Every key is listed in "
          "the README's format reference and in schemas/topology.v1.schema.json."),
     Code("E102", "missing required field", "A required field is absent, e.g. `source` of a "
-         "producer, `producer` of an event type, `to` of a route, or `version` of a file."),
+         "producer, `producer` of an event type, `to` (or `forward`) of a route, or `version` "
+         "of a file."),
     Code("E103", "wrong type", "The value has the wrong type: a text where a number is expected, "
          "a mapping where a list is expected, and so on. Numbers that must be text (tag "
          "values, say) need quotes: `\"1234\"`."),
@@ -66,6 +67,8 @@ _CATALOGUE = [
          "every AWS resource name."),
     Code("E208", "previous name clashes", "A name listed under `previously:` is in use by "
          "another element of the same kind, or is listed twice."),
+    Code("E209", "unknown bus", "A route's `forward:` names a bus that is not declared under "
+         "`buses:` (the buses of other domains that routes forward events to)."),
     # -- event schemas (E3xx)
     Code("E301", "schema file missing", "An event type's `schema:` names a file that cannot be "
          "read. The path is relative to the topology file that declares the event. edac reads "
@@ -297,6 +300,9 @@ _CATALOGUE = [
     Code("W714", "unused team", "The team is declared under `teams:`, but no producer or "
          "consumer names it in its `team:`, so none of its alerts would be sent. Usually a "
          "typo on one side."),
+    Code("W715", "unused bus", "A bus is declared under `buses:`, but no route forwards to "
+         "it (`forward: [NAME]`), so nothing is made for it: no forwarding, no forward DLQ. "
+         "Usually a route that lost its `forward:`, or a bus left behind."),
     # -- environments (E74x / W74x)
     Code("E741", "an environment sets an unknown name", "An environment under `environments:` "
          "sets the settings of a consumer, producer, route or team the topology does not "
@@ -332,7 +338,13 @@ _CATALOGUE = [
          "which account and Region the bus is in (`environments.NAME.account` and "
          "`region`): EventBridge delivers to a queue of another account only in its own "
          "Region, through an execution role of the bus's account, and the accounts' "
-         "Terraform roots are wired by the ARNs these make."),
+         "Terraform roots are wired by the ARNs these make. The same holds for a route that "
+         "forwards to the bus of another domain: that bus's policy lets this bus's "
+         "forwarding role in by its ARN."),
+    Code("E749", "a route forwards to its own bus", "A bus under `buses:` has the account, "
+         "region and name of the topology's own bus: a route forwarding to it would put "
+         "every event it matches on the bus again, where the route matches it again. "
+         "Forward to another domain's bus, or route the events to consumers with `to:`."),
     Code("E751", "a policy over its AWS quota", "A policy edac emits, measured on the JSON "
          "terraform sends, is larger than AWS accepts: a queue policy (8,192 bytes; it lists "
          "every rule that feeds the consumer), the bus policy (10,240 characters by default; a "

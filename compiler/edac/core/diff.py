@@ -249,6 +249,13 @@ def _queue_fields(a: ir.Consumer | None, b: ir.Consumer | None) -> tuple[Field, 
     ])
 
 
+def _forward_fields(a: ir.ForwardBus | None, b: ir.ForwardBus | None) -> tuple[Field, ...]:
+    return _fields([("receiving bus", a and a.bus_name, b and b.bus_name),
+                    ("account", a and a.account, b and b.account),
+                    ("region", a and a.region, b and b.region),
+                    ("team", a and a.team, b and b.team)])
+
+
 def _pattern_text(route: ir.Route) -> str:
     """The route's pattern, readable (`; `-separated clauses), for the table."""
     clauses = pattern_clauses(route.raw_pattern) if route.raw_pattern is not None else [
@@ -261,14 +268,17 @@ def _route_fields(a: ir.Route | None, b: ir.Route | None,
     """`moved`: consumers renamed (old -> new name), not a change of the route's targets."""
     if a is None or b is None:
         return _fields([("takes", a and _pattern_text(a), b and _pattern_text(b)),
-                        ("to", a and a.to, b and b.to)])
+                        ("to", a and a.to, b and b.to),
+                        ("forward", (a.forward or None) if a else None,
+                         (b.forward or None) if b else None)])
     fields = _fields([
         ("description", a.description, b.description),
         ("retry attempts", a.retry.attempts, b.retry.attempts),
         ("retry max age", duration(a.retry.max_age), duration(b.retry.max_age)),
         ("EventBridge rules", len(a.rules), len(b.rules)),
     ])
-    return _members("to", [moved.get(t, t) for t in a.to], b.to) + fields
+    return (_members("to", [moved.get(t, t) for t in a.to], b.to)
+            + _members("forward", a.forward, b.forward) + fields)
 
 
 def _pattern_fields(a: ir.Route, b: ir.Route) -> tuple[Field, ...]:
@@ -317,7 +327,8 @@ def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock |
     the base's lock (what was deployed; without one, what `old` compiles to); `new_lock`: the
     lock of the change, whose decisions cover what it destroys."""
     if old is None:
-        old = dataclasses.replace(new, producers={}, events={}, consumers={}, routes={})
+        old = dataclasses.replace(new, producers={}, events={}, consumers={}, routes={},
+                                  buses={})
         first = True
     else:
         first = False
@@ -334,6 +345,9 @@ def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock |
                        ("archive", _archive(old.bus), _archive(new.bus))])
         if bus:
             add(Change("bus", "changed", new.bus.name, bus))
+    for _, _, _, row in _pair_changes("bus", old.buses, new.buses, {}, _forward_fields):
+        if row:  # the buses of other domains that routes forward to
+            add(row)
 
     for name, a, b, row in _pair_changes("producer", old.producers, new.producers, {},
                                          _producer_fields):

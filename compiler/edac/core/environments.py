@@ -78,7 +78,7 @@ def _alias(model: BaseModel, name: str) -> str:
 def unknown_names(overlay: Overlay, known: dict[str, set[str]], report: Report) -> None:
     """E741: an environment that sets something for a name the topology does not have."""
     singular = {"teams": "team", "producers": "producer", "consumers": "consumer",
-                "routes": "route"}
+                "routes": "route", "buses": "bus"}
     for kind, word in singular.items():
         for name in getattr(overlay.spec, kind):
             if name in known[kind]:

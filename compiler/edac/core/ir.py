@@ -149,6 +149,11 @@ class Rule:
     key: str  # stable key for Terraform addresses: the route name, `-2`, `-3` when split
     pattern: dict[str, Any] = field(compare=False, hash=False)
     targets: tuple[str, ...]  # consumer names
+    forwards: tuple[str, ...] = ()  # names (under `buses:`) of the buses it forwards to
+
+    @property
+    def target_count(self) -> int:
+        return len(self.targets) + len(self.forwards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +168,7 @@ class Route:
     previously: tuple[str, ...]
     rules: tuple[Rule, ...]
     origin: Origin
+    forward: tuple[str, ...] = ()  # names of the buses (under `buses:`) it forwards to
     # what EventBridge would reject in the final pattern (edac.patterns.PatternProblem)
     pattern_problems: tuple[Any, ...] = field(compare=False, hash=False, default=())
 
@@ -170,6 +176,28 @@ class Route:
     def pattern(self) -> dict[str, Any]:
         """The route's event pattern (the same for all its rules)."""
         return self.rules[0].pattern
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardBus:
+    """A bus of another domain that routes forward events to (under `buses:`)."""
+
+    name: str  # its key under `buses:`
+    bus_name: str  # the receiving bus's AWS name
+    account: str | None  # the name (under `accounts:`) of its account; None: the bus's
+    region: str | None  # None: the bus's region
+    team: str  # who is told when events cannot be forwarded (its alarm's topic)
+    description: str | None
+    dlq: str  # the AWS name of the queue the events it could not take go to
+    origin: Origin
+
+    @property
+    def dlq_alarm(self) -> str:
+        return f"{self.dlq}-not-empty"
+
+    @property
+    def target_id(self) -> str:
+        return names.forward_target(self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +237,8 @@ class Topology:
                                                        default_factory=dict)
     # the named accounts of the compiled environment: name -> (12-digit id, where written)
     accounts: dict[str, tuple[str, Origin]] = field(default_factory=dict)
+    # the buses of other domains that routes forward to
+    buses: dict[str, ForwardBus] = field(default_factory=dict)
 
     def account_id(self, name: str | None) -> str | None:
         """The id of a named account (None: the bus's account, or a name not declared)."""
@@ -254,10 +284,18 @@ class Topology:
         team = self.declared_teams.get(consumer.team)
         return team.topic if team is not None else None
 
+    def forward_topic(self, bus: ForwardBus) -> str | None:
+        """The existing SNS topic ARN the alarm of a forwarded bus's DLQ goes to (its team's
+        `alerts.topic`); None: the topic edac makes for its team."""
+        team = self.declared_teams.get(bus.team)
+        return team.topic if team is not None else None
+
     def alerted_teams(self) -> list[str]:
         """The teams whose alarm topic edac makes: a consumer of theirs has alarms that go
-        neither to its own topic nor to an existing topic of the team."""
-        return sorted({c.team for c in self.consumers.values() if self.alarm_topic(c) is None})
+        neither to its own topic nor to an existing topic of the team (or a forwarded bus of
+        theirs has, in the bus's account)."""
+        return sorted({c.team for c in self.consumers.values() if self.alarm_topic(c) is None}
+                      | {b.team for b in self.buses.values() if self.forward_topic(b) is None})
 
     def located(self, origin: Origin, *sub: str | int) -> tuple[str, Path_]:
         """Where the value at `sub` below `origin` is written: in the topology's element, or

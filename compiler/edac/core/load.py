@@ -193,6 +193,10 @@ def _message(err: dict[str, Any], path: Path_, value: Any) -> tuple[str, str, st
             f"`{field}` is required here",
             f"add `{field}:`",
         )
+    if kind == "no_target":  # a route with neither `to` nor `forward`
+        return ("E102", f"{where} sends its events nowhere: it needs `to` or `forward`",
+                "needs `to` or `forward`", "list the consumers that receive the events under "
+                "`to:`, or the buses they go on to under `forward:`")
     if kind == "extra_forbidden":
         model = model_at(path[:-1])
         keys = known_keys(model) if model else []
@@ -303,7 +307,8 @@ def validate_file(source: SourceFile) -> tuple[FileSpec | None, list[Diagnostic]
                 source.path
             )
         else:
-            span = _span_for(source, path, key_level=err["type"] == "extra_forbidden")
+            span = _span_for(source, path,
+                             key_level=err["type"] in ("extra_forbidden", "no_target"))
         diagnostics.append(Diagnostic(code, Severity.ERROR, message, span, label, help_text))
     return None, diagnostics
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from edac.core import ir, names
+from edac.core import ir, names, policies
 from edac.core.diagnostics import Diagnostic, Severity, Span
 from edac.core.emit import hcl
 
@@ -39,11 +39,17 @@ KINDS: tuple[Kind, ...] = ("queue", "dlq", "target_dlq", "kms_key", "archive",
 Choice = Literal["forget", "allow-destroy"]
 ARCHIVE = "bus.archive"  # the owner name of the archive (no consumer name has a dot)
 TABLE = "idempotency.table"  # the owner name of the idempotency table
+FORWARD = "forward."  # the owner names of forward DLQs: `forward.` and the bus's name
+
+
+def forward_owner(bus: str) -> str:
+    """The owner name of the forward DLQ of a bus under `buses:`."""
+    return FORWARD + bus
 
 
 @dataclass(frozen=True)
 class Resource:
-    owner: str  # a consumer's name, ARCHIVE or TABLE
+    owner: str  # a consumer's name, ARCHIVE, TABLE or forward_owner(bus)
     kind: Kind
     name: str  # the AWS name
     address: str  # the Terraform address (in the root of its account)
@@ -106,6 +112,9 @@ def inventory(topo: ir.Topology) -> tuple[Resource, ...]:
                                            "aws_kms_key.this"), account))
         if c.idempotency_ttl is not None:
             tables.add(account)
+    for bus in policies.forwarded(topo):
+        found.append(Resource(forward_owner(bus.name), "target_dlq", bus.dlq,
+                              f"aws_sqs_queue.forward_dlq[{hcl.quote(bus.name)}]"))
     if topo.archive is not None:
         found.append(Resource(ARCHIVE, "archive", topo.archive,
                               _address(names.Address("bus"),
@@ -129,7 +138,8 @@ def rule_split(topo: ir.Topology) -> dict[str, tuple[tuple[str, ...], ...]]:
             index = rule_part(route.name, rule.key)
             while len(parts) < index:
                 parts.append(())
-            parts[index - 1] = tuple(sorted(topo.consumers[t].target_id for t in rule.targets))
+            parts[index - 1] = tuple(sorted([*(topo.consumers[t].target_id for t in rule.targets),
+                                             *(names.forward_target(b) for b in rule.forwards)]))
         out[names.oldest(route.name, route.previously)] = tuple(parts)
     return dict(sorted(out.items()))
 

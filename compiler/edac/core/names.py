@@ -42,6 +42,29 @@ def delivery_role(prefix_: str) -> str:
     return f"{prefix_}-cross-account-delivery"
 
 
+def forwarding_role(prefix_: str) -> str:
+    """The IAM role the bus's rules put events on the buses of other domains as."""
+    return f"{prefix_}-bus-forwarding"
+
+
+def forward_dlq(prefix_: str, bus: str) -> str:
+    """The dead-letter queue of the events the bus could not forward to `bus`."""
+    return f"{prefix_}-{bus}-forward-dlq"
+
+
+_FORWARD = "forward."  # no consumer name has a dot: target ids of buses never clash
+
+
+def forward_target(bus: str) -> str:
+    """The target id of a forwarded bus (under `buses:`) on the rules that forward to it."""
+    return _FORWARD + bus
+
+
+def forwarded_bus(target_id: str) -> str | None:
+    """The bus a target id forwards to (None: the target is a consumer's)."""
+    return target_id[len(_FORWARD):] if target_id.startswith(_FORWARD) else None
+
+
 def team_topic(prefix_: str, team: str) -> str:
     """The SNS topic of a team's alarms."""
     return f"{prefix_}-{team}-alarms"
@@ -176,7 +199,7 @@ def forgotten_key_address(consumer: str) -> Address:
 # Mermaid node ids
 
 
-IdKind = Literal["producer", "route", "consumer", "team"]
+IdKind = Literal["producer", "route", "consumer", "team", "bus"]
 
 
 def _slug(name: str) -> str:

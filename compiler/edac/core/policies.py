@@ -239,3 +239,65 @@ def delivery_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
 def producer_roles(p: ir.Producer) -> list[str]:
     """The role ARNs among a producer's principals."""
     return sorted({a for a in p.principals if re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role/", a)})
+
+
+# -- bus to bus: routes that forward to the buses of other domains (`buses:`) ------------------
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html: "We
+# recommend always using IAM roles when the target of a rule is an event bus"; the role is in
+# the sending bus's account, and the receiving bus's resource policy must let it put events
+# (https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-cross-account-event-delivery.html).
+
+
+def forwarded(topo: ir.Topology) -> list[ir.ForwardBus]:
+    """The buses some route forwards to, by name."""
+    wanted = {b for route in topo.routes.values() for b in route.forward}
+    return [b for name, b in sorted(topo.buses.items()) if name in wanted]
+
+
+def forward_bus_arn(topo: ir.Topology, bus: ir.ForwardBus, where: Where) -> str:
+    account = topo.account_id(bus.account) if bus.account is not None else where.account
+    region = bus.region or where.region
+    return (f"arn:{partition(region)}:events:{region}:{account or where.account}:"
+            f"event-bus/{bus.bus_name}")
+
+
+def forwarding_role_arn(topo: ir.Topology, where: Where) -> str:
+    return (f"arn:{where.partition}:iam::{where.account}:role/"
+            f"{names.forwarding_role(topo.prefix)}")
+
+
+def forwarding_rule_arns(topo: ir.Topology, bus: ir.ForwardBus, where: Where) -> list[str]:
+    """The rules that forward to `bus`."""
+    return sorted({where.arn("events", f"rule/{topo.bus.name}/{rule.name}")
+                   for _, rule in topo.rules() if bus.name in rule.forwards})
+
+
+def forwarding_trust_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
+    """Who may assume the forwarding role: EventBridge, for the rules of this bus only."""
+    return delivery_trust_policy(topo, where)
+
+
+def forwarding_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
+    """What the forwarding role may do: put events on the buses routes forward to."""
+    buses = sorted({forward_bus_arn(topo, b, where) for b in forwarded(topo)})
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "PutEventsOnForwardedBuses", "Effect": "Allow", "Action": "events:PutEvents",
+         "Resource": buses}]}
+
+
+def forward_dlq_policy(topo: ir.Topology, bus: ir.ForwardBus, where: Where) -> dict[str, Any]:
+    """The policy of the queue that holds what could not be forwarded to `bus`: EventBridge
+    puts there for the rules that forward to it."""
+    queue = where.arn("sqs", bus.dlq)
+    return {"Version": "2012-10-17",
+            "Statement": [*_admits_rules(queue, forwarding_rule_arns(topo, bus, where)),
+                          _deny_insecure(queue)]}
+
+
+def receiving_bus_statement(topo: ir.Topology, bus: ir.ForwardBus,
+                            where: Where) -> dict[str, Any]:
+    """The statement the receiving bus's policy needs: this bus's forwarding role may put
+    events there (the other domain adds it to its bus's policy)."""
+    return {"Sid": "PutEventsFrom" + _NOT_ALNUM.sub("", topo.bus.name)[:51], "Effect": "Allow",
+            "Principal": {"AWS": forwarding_role_arn(topo, where)},
+            "Action": "events:PutEvents", "Resource": forward_bus_arn(topo, bus, where)}

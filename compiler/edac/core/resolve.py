@@ -27,6 +27,7 @@ from edac.core.spec import (
     ConsumerSpec,
     EventSpec,
     FileSpec,
+    ForwardBusSpec,
     ProducerSpec,
     QueueSpec,
     RetrySpec,
@@ -35,7 +36,7 @@ from edac.core.spec import (
 )
 from edac.patterns import validate_pattern
 
-_KINDS = ("teams", "producers", "events", "consumers", "routes")
+_KINDS = ("teams", "producers", "events", "consumers", "routes", "buses")
 _SYSTEM = ("environment", "environments", "accounts", "tags", "bus", "defaults")
 
 
@@ -137,8 +138,14 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
     }
     events = _resolve_events(elements.events, producers, col)
     consumers = _resolve_consumers(elements.consumers, defaults, prefix, col)
-    routes = _resolve_routes(elements.routes, events, producers, consumers, defaults, prefix, col,
-                             splits or {})
+    buses = {
+        n: ir.ForwardBus(n, spec.name, spec.account, spec.region,
+                         spec.team or builtin.DEFAULT_TEAM, spec.description,
+                         names.forward_dlq(prefix, n), origin)
+        for n, (spec, origin) in elements.buses.items()
+    }
+    routes = _resolve_routes(elements.routes, events, producers, consumers, buses, defaults,
+                             prefix, col, splits or {})
 
     bus_origin = None
     bus_name = names.bus(prefix)
@@ -159,6 +166,7 @@ def resolve(files: list[tuple[SourceFile, FileSpec]],
         events=dict(sorted(events.items())),
         consumers=dict(sorted(consumers.items())),
         routes=dict(sorted(routes.items())),
+        buses=dict(sorted(buses.items())),
         files=tuple(sorted(src.path for src, _ in files)),
         spans=col.spans,
         tag_origins=tag_origins,
@@ -296,7 +304,7 @@ def _check_overlay(overlay: envs.Overlay, elements: _Elements, col: _Collector) 
         col.error(code, message, file, path, label, help=help_text, key=True)
 
     known = {kind: set(getattr(elements, kind)) for kind in
-             ("teams", "producers", "consumers", "routes")}
+             ("teams", "producers", "consumers", "routes", "buses")}
     envs.unknown_names(overlay, known, report)
     kinds = {n: "lambda" if spec.lambda_ is not None else "container"
              for n, (spec, _) in elements.consumers.items()}
@@ -336,7 +344,7 @@ def _lay_elements(overlay: envs.Overlay, elements: _Elements) -> None:
             overlay.overrides[(origin.file, origin.path + ("alerts",))] = overlay.at(
                 "teams", name, "alerts")
             elements.teams[name] = (team.model_copy(update={"alerts": over.alerts}), origin)
-    for kind in ("producers", "consumers", "routes"):
+    for kind in ("producers", "consumers", "routes", "buses"):
         table: dict[str, tuple[Any, ir.Origin]] = getattr(elements, kind)
         for name, given in getattr(spec, kind).items():
             if name in table:
@@ -356,10 +364,11 @@ class _Elements:
     events: dict[str, tuple[EventSpec, ir.Origin]] = field(default_factory=dict)
     consumers: dict[str, tuple[ConsumerSpec, ir.Origin]] = field(default_factory=dict)
     routes: dict[str, tuple[RouteSpec, ir.Origin]] = field(default_factory=dict)
+    buses: dict[str, tuple[ForwardBusSpec, ir.Origin]] = field(default_factory=dict)
 
 
 _SINGULAR = {"teams": "team", "producers": "producer", "events": "event type",
-             "consumers": "consumer", "routes": "route"}
+             "consumers": "consumer", "routes": "route", "buses": "bus"}
 
 
 def _collect_elements(files: list[tuple[SourceFile, FileSpec]], col: _Collector) -> _Elements:
@@ -526,6 +535,7 @@ def _resolve_routes(
     events: dict[str, ir.EventType],
     producers: dict[str, ir.Producer],
     consumers: dict[str, ir.Consumer],
+    buses: dict[str, ir.ForwardBus],
     defaults: dict[str, tuple[Any, ir.Origin]],
     prefix: str,
     col: _Collector,
@@ -573,6 +583,15 @@ def _resolve_routes(
                     help=f"did you mean `{guess}`?" if guess else "declare it under `consumers:`",
                 )
                 ok = False
+        for i, target in enumerate(spec.forward):
+            if target not in buses:
+                guess = did_you_mean(target, set(buses))
+                col.error("E209", f"route `{name}` forwards to unknown bus `{target}`",
+                          origin.file, origin.path + ("forward", i), "not declared under "
+                          "`buses:`", help=f"did you mean `{guess}`?" if guess else
+                          "declare it under `buses:` (its `name`, and `account:` when it is "
+                          "in another account)")
+                ok = False
         retry_layers = [defaults["retry"]] if "retry" in defaults else []
         if spec.retry is not None:
             retry_layers.append((spec.retry, ir.Origin(origin.file, origin.path + ("retry",))))
@@ -580,6 +599,7 @@ def _resolve_routes(
         retry = ir.Retry(r.get("attempts", builtin.RETRY_ATTEMPTS),
                          r.get("max_age", builtin.RETRY_MAX_AGE))
         targets = tuple(dict.fromkeys(spec.to))
+        forward = tuple(dict.fromkeys(spec.forward))
         event_names = tuple(dict.fromkeys(spec.events or ()))
         rules: tuple[ir.Rule, ...] = ()
         problems: tuple[Any, ...] = ()
@@ -591,7 +611,9 @@ def _resolve_routes(
             )
             first = names.oldest(name, tuple(spec.previously))
             ids = {t: consumers[t].target_id for t in targets}
-            parts = assign_targets(targets, ids, splits.get(first, ()))
+            ids |= {names.forward_target(b): names.forward_target(b) for b in forward}
+            parts = assign_targets(targets + tuple(names.forward_target(b) for b in forward),
+                                   ids, splits.get(first, ()))
             rules = split_rules(prefix, name, first, pattern, parts)
             problems = tuple(validate_pattern(pattern))
         out[name] = ir.Route(
@@ -601,6 +623,7 @@ def _resolve_routes(
             filter=spec.filter,
             raw_pattern=spec.pattern,
             to=targets,
+            forward=forward,
             retry=retry,
             previously=tuple(spec.previously),
             rules=rules,
@@ -665,6 +688,8 @@ def split_rules(
     rules = []
     for n, part in enumerate(parts, start=1):
         if part:
+            buses = tuple(b for t in part if (b := names.forwarded_bus(t)) is not None)
             rules.append(ir.Rule(names.rule(prefix, aws_name, n), route + names.rule_suffix(n),
-                                 pattern, part))
+                                 pattern, tuple(t for t in part if names.forwarded_bus(t) is None),
+                                 buses))
     return tuple(rules)

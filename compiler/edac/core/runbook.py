@@ -81,17 +81,27 @@ def rule_alarms(topo: ir.Topology, route: ir.Route, rule: ir.Rule,
                 book: Runbook) -> dict[str, str]:
     """The descriptions of a rule's two alarms (the keys of its `alarm_names`)."""
     targets = ", ".join(rule.targets)
+    where = (f"the queue of {targets}; after its retries they go to the consumer's target DLQ"
+             if not rule.forwards else
+             ", ".join([*(f"the queue of {t}" for t in rule.targets),
+                        *(f"bus {b}" for b in rule.forwards)])
+             + "; after its retries they go to each target's dead-letter queue")
+    if rule.forwards:
+        targets = ", ".join([*rule.targets, *(f"bus {b}" for b in rule.forwards)])
 
     def texts(b: Runbook) -> dict[str, str]:
-        redrives = "; ".join(b.redrive(t, "target-dlq") for t in rule.targets)
+        redrives = "; ".join([*(b.redrive(t, "target-dlq") for t in rule.targets),
+                              *((f"forward those in {topo.buses[f].dlq} again from the "
+                                 f"archive: {b.replay_route(route.name)}" if topo.archive else
+                                 f"those forwarded to bus {f} are in {topo.buses[f].dlq}")
+                                for f in rule.forwards)])
         lost = (f"They are still in the archive {topo.archive}: send them again with "
                 f"{b.replay_route(route.name)}." if topo.archive else
                 "The bus has no archive to replay them from.")
         return {
             "failed_invocations": (
                 f"Route {route.name} (rule {rule.name} on bus {topo.bus.name}): EventBridge "
-                f"failed to deliver events to the queue of {targets}; after its retries they "
-                f"go to the consumer's target DLQ. See: {b.status()}. After the fix: "
+                f"failed to deliver events to {where}. See: {b.status()}. After the fix: "
                 f"{redrives}."),
             "failed_to_dlq": (
                 f"Route {route.name} (rule {rule.name} on bus {topo.bus.name}): events that "
@@ -101,3 +111,18 @@ def rule_alarms(topo: ir.Topology, route: ir.Route, rule: ir.Rule,
 
     full, short = texts(book), texts(Runbook(environment=book.environment))
     return {k: _fit(full[k], short[k]) for k in full}
+
+
+def forward_alarm(topo: ir.Topology, bus: ir.ForwardBus, book: Runbook) -> str:
+    """The description of the alarm on the queue of what could not be forwarded to `bus`."""
+    routes = sorted(r.name for r in topo.routes.values() if bus.name in r.forward)
+
+    def text(b: Runbook) -> str:
+        again = (f"After the fix, forward them again from the archive {topo.archive}: "
+                 + "; ".join(b.replay_route(r) for r in routes) + "." if topo.archive else
+                 "The bus has no archive: the events are in this queue only (14 days).")
+        return (f"Bus {bus.name} ({bus.bus_name}): EventBridge could not put events of route "
+                f"{', '.join(routes)} on it (its bus policy does not let this bus's forwarding "
+                f"role in, or the retries ran out); they are in {bus.dlq}. {again}")
+
+    return _fit(text(book), text(Runbook(environment=book.environment)))

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 from edac.core.diagnostics import Diagnostic, Severity, Span
 from edac.core.ir import Topology
-from edac.core.lock import ARCHIVE, TABLE, Decision, Lock, Resource, inventory
+from edac.core.lock import ARCHIVE, FORWARD, TABLE, Decision, Lock, Resource, inventory
 
-OWNERS_HELP = (f"a consumer's name, `{ARCHIVE}` (the bus's archive) or `{TABLE}` (the "
-               "idempotency table)")
+OWNERS_HELP = (f"a consumer's name, `{ARCHIVE}` (the bus's archive), `{TABLE}` (the "
+               f"idempotency table) or `{FORWARD}BUS` (the forward DLQ of a bus under "
+               "`buses:`)")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ def losses(previous: Lock, topo: Topology) -> list[Loss]:
         if owner in (ARCHIVE, TABLE):
             kind = "archive" if owner == ARCHIVE else "idempotency_table"
             again = tuple(r.name for r in now if r.kind == kind)
+            found.append(Loss(owner, tuple(gone), again or None))
+            continue
+        if owner.startswith(FORWARD):
+            again = tuple(r.name for r in now if r.owner == owner)
             found.append(Loss(owner, tuple(gone), again or None))
             continue
         current = topo.consumers.get(owner) or successors.get(owner)
@@ -122,6 +127,8 @@ def _still_gone(owner: str, decision: Decision, topo: Topology) -> bool:
                        for c in topo.consumers.values())
     if owner == ARCHIVE:
         return topo.archive is None
+    if owner.startswith(FORWARD):
+        return not any(r.owner == owner for r in inventory(topo))
     current = topo.consumers.get(owner)
     if current is None:
         return True
@@ -130,6 +137,12 @@ def _still_gone(owner: str, decision: Decision, topo: Topology) -> bool:
 
 
 def _cannot_forget(loss: Loss) -> Diagnostic | None:
+    if loss.owner.startswith(FORWARD):
+        return Diagnostic(
+            "E802", Severity.ERROR, f"`--forget {loss.owner}`: Terraform cannot leave one "
+            "forward DLQ behind while the others stay under the same resource",
+            help="move its messages elsewhere first (AWS's console or `aws sqs "
+            f"start-message-move-task`), then `--allow-destroy {loss.owner}`")
     elsewhere = sorted({r.account for r in loss.resources if r.account})
     if elsewhere:
         return Diagnostic(
@@ -177,6 +190,17 @@ def _refusal(loss: Loss, topo: Topology, lock_span: Span | None) -> Diagnostic:
                           "its archive would be deleted",
                           help=f"keep `archive_days` (events can only be replayed from the "
                           f"archive), or `--allow-destroy {ARCHIVE}` to delete it")
+    if owner.startswith(FORWARD):
+        bus = owner[len(FORWARD):]
+        what = loss.queues[0]
+        message = (f"no route forwards to bus `{bus}` any more: applying would delete its "
+                   f"forward DLQ `{what}` and the events in it" if loss.replaced_by is None
+                   else f"the forward DLQ `{what}` of bus `{bus}` would be replaced by "
+                   f"`{loss.replaced_by[0]}`, deleting the events in it")
+        return Diagnostic("E801", Severity.ERROR, message, lock_span,
+                          "recorded in the lock" if lock_span else "",
+                          help="move its events elsewhere first (the events that could not "
+                          "be forwarded), then `--allow-destroy " + owner + "` deletes it")
     if owner == TABLE and elsewhere:
         return Diagnostic("E804", Severity.ERROR,
                           f"no consumer of account {', '.join(elsewhere)} asks for idempotency "

@@ -51,6 +51,7 @@ class RouteOutcome:
     matched: bool
     consumers: tuple[str, ...]
     reasons: tuple[str, ...]
+    buses: tuple[str, ...] = ()  # the buses of other domains it forwards the event to
 
 
 def route_event(topo: ir.Topology, event: dict[str, Any]) -> list[RouteOutcome]:
@@ -62,7 +63,7 @@ def route_event(topo: ir.Topology, event: dict[str, Any]) -> list[RouteOutcome]:
         pattern = route.pattern
         matched = compile_pattern(pattern).matches(flat)
         reasons = () if matched else tuple(explain_mismatch(pattern, event))
-        outcomes.append(RouteOutcome(route.name, matched, route.to, reasons))
+        outcomes.append(RouteOutcome(route.name, matched, route.to, reasons, route.forward))
     return outcomes
 
 
@@ -111,11 +112,19 @@ def render(topo: ir.Topology, event: dict[str, Any], outcomes: list[RouteOutcome
     if matched:
         lines.append("matched routes:")
         for o in matched:
-            lines.append(f"  {o.route} -> {', '.join(o.consumers)}")
+            lines.append(f"  {o.route} -> "
+                         + ", ".join([*o.consumers, *(f"bus {b}" for b in o.buses)]))
         queues = sorted({c for o in matched for c in o.consumers})
-        lines.append("consumer queues that receive it (once each):")
+        if queues:
+            lines.append("consumer queues that receive it (once each):")
         for name in queues:
             lines.append(f"  {name}: {topo.consumers[name].queues.main}")
+        buses = sorted({b for o in matched for b in o.buses})
+        if buses:
+            lines.append("buses of other domains it is forwarded to (their rules route it "
+                         "on):")
+        for name in buses:
+            lines.append(f"  {name}: {topo.buses[name].bus_name}")
     else:
         lines.append("matched routes: none (no consumer receives this event)")
     misses = sorted((o for o in outcomes if not o.matched), key=lambda o: (len(o.reasons),
@@ -130,9 +139,12 @@ def render(topo: ir.Topology, event: dict[str, Any], outcomes: list[RouteOutcome
 
 def as_json(outcomes: list[RouteOutcome], schema_problems: list[str] | None = None) -> str:
     doc: dict[str, Any] = {
-        "matched": [{"route": o.route, "consumers": list(o.consumers)} for o in outcomes
-                    if o.matched],
+        "matched": [{"route": o.route, "consumers": list(o.consumers),
+                     **({"buses": list(o.buses)} if o.buses else {})}
+                    for o in outcomes if o.matched],
         "consumers": sorted({c for o in outcomes if o.matched for c in o.consumers}),
+        **({"buses": buses} if (buses := sorted({b for o in outcomes if o.matched
+                                                 for b in o.buses})) else {}),
         "not_matched": [{"route": o.route, "reasons": list(o.reasons)} for o in outcomes
                         if not o.matched],
     }

@@ -16,7 +16,9 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -275,8 +277,30 @@ class ConsumerSpec(_Model):
     )
 
 
+class ForwardBusSpec(_Model):
+    """An event bus of another domain that routes forward events to (bus to bus). Its own
+    rules take them from there; its policy must let this bus's forwarding role put them."""
+
+    name: Text = Field(description="The receiving bus's name")
+    account: str | None = Field(
+        None, min_length=1, description="The account it is in: a name declared under "
+        "`accounts:` (default: the bus's account)")
+    region: str | None = Field(None, min_length=1,
+                               description="The region it is in (default: the bus's)")
+    team: str | None = Field(None, description="The team told when events cannot be "
+                             "forwarded to it (the alarm on its dead-letter queue)")
+    description: str | None = None
+
+
 class RouteSpec(_Model):
-    """Which events go to which consumers."""
+    """Which events go to which consumers (and buses of other domains)."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, populate_by_name=False,
+        # a route sends its events somewhere: to consumers, to buses, or both
+        json_schema_extra={"anyOf": [
+            {"required": ["to"], "properties": {"to": {"minItems": 1}}},
+            {"required": ["forward"], "properties": {"forward": {"minItems": 1}}}]})
 
     description: str | None = Field(
         None, max_length=512, description="Description of the route's EventBridge rules"
@@ -290,11 +314,21 @@ class RouteSpec(_Model):
     pattern: dict[str, Any] | None = Field(
         None, description="A raw EventBridge event pattern, used as written"
     )
-    to: list[Text] = Field(min_length=1, description="Consumers that receive the events")
+    to: list[Text] = Field(default_factory=list,
+                           description="Consumers that receive the events")
+    forward: list[Text] = Field(
+        default_factory=list, description="Buses of other domains (under `buses:`) the events "
+        "are forwarded to, bus to bus")
     retry: RetrySpec | None = None
     previously: list[Text] = Field(
         default_factory=list, description="Names this route had before"
     )
+
+    @model_validator(mode="after")
+    def _delivers(self) -> RouteSpec:
+        if not self.to and not self.forward:
+            raise PydanticCustomError("no_target", "the route sends its events nowhere")
+        return self
 
 
 # -- environments: one topology, deployed several times ----------------------------------------
@@ -360,6 +394,14 @@ class EnvironmentBusSpec(_Model):
                                      "environment (0 = forever)")
 
 
+class ForwardBusOverride(_Model):
+    """A receiving bus in one environment."""
+
+    name: Text | None = Field(None, description="The receiving bus's name in this environment")
+    region: str | None = Field(None, min_length=1,
+                               description="Its region in this environment")
+
+
 class EnvironmentSpec(_Model):
     """One environment the topology is deployed to: its account and region, and the few
     settings that differ there. Names follow it (`<name>-<environment>-...`)."""
@@ -380,6 +422,7 @@ class EnvironmentSpec(_Model):
     producers: dict[str, ProducerOverride] = Field(default_factory=dict)
     consumers: dict[str, ConsumerOverride] = Field(default_factory=dict)
     routes: dict[str, RouteOverride] = Field(default_factory=dict)
+    buses: dict[str, ForwardBusOverride] = Field(default_factory=dict)
 
 
 class FileSpec(_Model):
@@ -411,6 +454,9 @@ class FileSpec(_Model):
     events: dict[str, EventSpec] = Field(default_factory=dict)
     consumers: dict[str, ConsumerSpec] = Field(default_factory=dict)
     routes: dict[str, RouteSpec] = Field(default_factory=dict)
+    buses: dict[str, ForwardBusSpec] = Field(
+        default_factory=dict, description="Event buses of other domains that routes forward "
+        "events to (`forward: [NAME]`)")
 
 
 def json_schema() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`edac status`: per consumer, what its queues hold and the state of its alarms."""
+"""`edac status`: per consumer, what its queues hold and the state of its alarms; per bus of
+another domain that routes forward to, what its forward DLQ holds and its alarm."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from edac.core import ir
-from edac.ops.aws import Aws
-from edac.ops.queues import KINDS, Counts, counts, locate
+from edac.core import ir, policies
+from edac.ops.aws import Aws, NotFound, not_deployed
+from edac.ops.queues import KINDS, Counts, Queue, counts, locate
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,45 @@ def status(topo: ir.Topology, aws: Aws, only: list[str] | None = None) -> list[C
             alarms={a: states.get(a, "missing") for a in (
                 c.queues.dlq_alarm, c.queues.target_dlq_alarm, c.queues.oldest_message_alarm)},
         ))
+    return out
+
+
+@dataclass(frozen=True)
+class ForwardStatus:
+    bus: str  # its name under `buses:`
+    team: str
+    dlq: str
+    counts: Counts
+    alarm: str  # OK | ALARM | INSUFFICIENT_DATA | missing
+
+    @property
+    def attention(self) -> bool:
+        """Events that could not be forwarded, or the alarm firing."""
+        return self.counts.total > 0 or self.alarm == "ALARM"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"bus": self.bus, "team": self.team,
+                "forward_dlq": {"name": self.dlq, **self.counts.as_dict()},
+                "alarm": self.alarm, "attention": self.attention}
+
+
+def forwarding_status(topo: ir.Topology, aws: Aws) -> list[ForwardStatus]:
+    """The forward DLQ of every bus routes forward to (in the bus's account, as the rules)."""
+    buses = policies.forwarded(topo)
+    if not buses:
+        return []
+    states = _alarm_states(aws, [b.dlq_alarm for b in buses])
+    out = []
+    sqs = aws.client("sqs")
+    for b in buses:
+        try:
+            with aws.calls(f"find the queue `{b.dlq}`"):
+                url = sqs.get_queue_url(QueueName=b.dlq)["QueueUrl"]
+        except NotFound:
+            raise not_deployed(f"the forward DLQ `{b.dlq}` of bus `{b.name}`", aws) from None
+        queue = Queue("forward-dlq", b.dlq, url, aws.arn("sqs", b.dlq), False)
+        out.append(ForwardStatus(b.name, b.team, b.dlq, counts(aws, queue),
+                                 states.get(b.dlq_alarm, "missing")))
     return out
 
 

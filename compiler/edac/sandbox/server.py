@@ -107,6 +107,10 @@ def apply_shims() -> list[str]:
         "events: an SQS target in another account is delivered to that account's queue, "
         "same Region only, as its RoleArn, when the queue policy lets that role send (moto "
         "5.2 sends to a queue of the same name in the rule's account, and ignores RoleArn)",
+        "events: an event bus target in another account is put there as its RoleArn, when "
+        "that role of the rule's account may put events on the bus and the bus's policy "
+        "lets it in, else into the target's dead-letter queue (moto 5.2 puts it there "
+        "unchecked, as an event of the receiving account)",
         "sqs: StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask (moto 5.2 has "
         "none): a DLQ's messages moved back to their source queue, or a given queue, as new "
         "messages, at most MaxNumberOfMessagesPerSecond",
@@ -289,13 +293,17 @@ def _replay_filters() -> None:
 # must let that role send. From
 # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html: an event that
 # cannot be delivered goes to the target's dead-letter queue (which may be in another
-# account), when it has one.
+# account), when it has one. From
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html: a rule
+# whose target is an event bus of another account puts the event there as the target's role
+# (RoleArn), which the receiving bus's resource policy must let in.
 
 
 def _cross_account_targets() -> None:
     from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
-    from moto.events.models import Rule
+    from moto.events.models import Rule, events_backends
     from moto.events.utils import EventTemplateParser
+    from moto.iam.models import iam_backends
     from moto.sqs.models import sqs_backends
     from moto.utilities.arns import parse_arn
 
@@ -304,7 +312,46 @@ def _cross_account_targets() -> None:
 
     def elsewhere(rule: Any, target: dict[str, Any]) -> bool:
         arn = parse_arn(target["Arn"])
-        return bool(arn.service == "sqs" and arn.account != rule.account_id)
+        return bool(arn.service in ("sqs", "events") and arn.account != rule.account_id)
+
+    def may_put(rule: Any, role: str | None, bus: str) -> bool:
+        """Whether `role`, of the rule's account, may put events on `bus` (its inline
+        policies: the ones edac attaches)."""
+        if not role or parse_arn(role).account != rule.account_id:
+            return False
+        try:
+            found = iam_backends[rule.account_id]["global"].get_role_by_arn(role)
+        except Exception:  # no such role
+            return False
+        for document in found.policies.values():
+            for statement in json.loads(document).get("Statement", []):
+                actions = statement.get("Action", [])
+                actions = actions if isinstance(actions, list) else [actions]
+                resources = statement.get("Resource", [])
+                resources = resources if isinstance(resources, list) else [resources]
+                if (statement.get("Effect") == "Allow" and "events:PutEvents" in actions
+                        and bus in resources):
+                    return True
+        return False
+
+    def to_dlq(target: dict[str, Any], body: dict[str, Any]) -> None:
+        dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
+        if dlq:  # not delivered: to the target's dead-letter queue, where it is
+            where = parse_arn(dlq)
+            sqs_backends[where.account][where.region].send_message(
+                queue_name=where.resource_id, message_body=json.dumps(body))
+
+    def put_on_bus(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
+        """Bus to bus: PutEvents on the target bus's ARN from the rule's account, as the
+        target's role (the put_events shim below checks the receiving bus's policy)."""
+        entry = {"Source": event["source"], "DetailType": event["detail-type"],
+                 "Detail": json.dumps(event["detail"]), "EventBusName": target["Arn"],
+                 "Resources": event.get("resources", [])}
+        if may_put(rule, target.get("RoleArn"), target["Arn"]):
+            sent = events_backends[rule.account_id][rule.region_name].put_events([entry])
+            if sent and "EventId" in sent[0]:
+                return
+        to_dlq(target, event)
 
     def allows(queue: Any, role: str | None) -> bool:
         policy = getattr(queue, "_policy_json", None) or {}
@@ -323,6 +370,9 @@ def _cross_account_targets() -> None:
 
     def send(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
         arn = parse_arn(target["Arn"])
+        if arn.service == "events":
+            put_on_bus(rule, target, event)
+            return
         if arn.region != rule.region_name:
             return  # AWS delivers to other accounts in the same Region only
         # the whole event, as moto's default template writes it (no input transformer)
@@ -338,11 +388,7 @@ def _cross_account_targets() -> None:
             backend.send_message(queue_name=arn.resource_id, message_body=json.dumps(body),
                                  group_id=group)
             return
-        dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
-        if dlq:  # not delivered: to the target's dead-letter queue, where it is
-            where = parse_arn(dlq)
-            sqs_backends[where.account][where.region].send_message(
-                queue_name=where.resource_id, message_body=json.dumps(body))
+        to_dlq(target, body)
 
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         mine = [t for t in self.targets if elsewhere(self, t)]

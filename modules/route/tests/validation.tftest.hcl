@@ -204,3 +204,79 @@ run "bus_name_with_slash_rejected" {
   }
   expect_failures = [var.bus_name]
 }
+
+run "bus_targets_put_as_their_role_with_a_dlq" {
+  command = plan
+  variables {
+    bus_targets = {
+      "forward.analytics" = {
+        bus_arn                      = "arn:aws:events:eu-west-1:333333333333:event-bus/analytics"
+        role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+        dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq"
+        maximum_retry_attempts       = 8
+        maximum_event_age_in_seconds = 3600
+      }
+    }
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.bus["forward.analytics"].arn == "arn:aws:events:eu-west-1:333333333333:event-bus/analytics" && aws_cloudwatch_event_target.bus["forward.analytics"].role_arn == "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+    error_message = "a bus target puts on the bus as its role"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.bus["forward.analytics"].event_bus_name == "shop" && aws_cloudwatch_event_target.bus["forward.analytics"].dead_letter_config[0].arn == "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq" && aws_cloudwatch_event_target.bus["forward.analytics"].retry_policy[0].maximum_retry_attempts == 8
+    error_message = "a bus target names the rule's bus, its DLQ and its retries"
+  }
+}
+
+run "queues_and_buses_together_at_most_five" {
+  command = plan
+  variables {
+    targets = { for i in range(4) : "t${i}" => {
+      queue_arn                    = "arn:aws:sqs:eu-west-1:111122223333:q${i}"
+      dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:q${i}-target-dlq"
+      message_group_id             = null
+      maximum_retry_attempts       = 185
+      maximum_event_age_in_seconds = 86400
+    } }
+    bus_targets = { for i in range(2) : "forward.b${i}" => {
+      bus_arn                      = "arn:aws:events:eu-west-1:333333333333:event-bus/b${i}"
+      role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+      dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:b${i}-forward-dlq"
+      maximum_retry_attempts       = 8
+      maximum_event_age_in_seconds = 3600
+    } }
+  }
+  expect_failures = [var.targets]
+}
+
+run "a_target_id_for_a_queue_and_a_bus_rejected" {
+  command = plan
+  variables {
+    bus_targets = {
+      t1 = {
+        bus_arn                      = "arn:aws:events:eu-west-1:333333333333:event-bus/analytics"
+        role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+        dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq"
+        maximum_retry_attempts       = 8
+        maximum_event_age_in_seconds = 3600
+      }
+    }
+  }
+  expect_failures = [var.targets]
+}
+
+run "a_bus_target_that_is_not_a_bus_rejected" {
+  command = plan
+  variables {
+    bus_targets = {
+      "forward.x" = {
+        bus_arn                      = "arn:aws:sqs:eu-west-1:333333333333:not-a-bus"
+        role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+        dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:x.fifo"
+        maximum_retry_attempts       = 8
+        maximum_event_age_in_seconds = 3600
+      }
+    }
+  }
+  expect_failures = [var.bus_targets]
+}

@@ -11,6 +11,7 @@ from edac.core.checks import (
     accounts,
     alerts,
     aws_names,
+    buses,
     environments,
     graph,
     patterns,
@@ -29,6 +30,7 @@ CHECKS: tuple[Check, ...] = (
     *alerts.CHECKS,
     *environments.CHECKS,
     *accounts.CHECKS,
+    *buses.CHECKS,
     *queues.CHECKS,
     *patterns.CHECKS,
     *schemas.CHECKS,
@@ -43,7 +45,8 @@ _PER_CONSUMER = re.compile(r"consumer `([^`]+)`: (.*)", re.S)
 
 # what each element says about itself (names, charsets, lengths, its own settings): reported
 # even when references between files fail, so a bad name shows at its own line
-LOCAL_CHECKS: tuple[Check, ...] = (*aws_names.CHECKS, alerts.endpoints, *queues.CHECKS,
+LOCAL_CHECKS: tuple[Check, ...] = (*aws_names.CHECKS, buses.names_and_regions,
+                                   alerts.endpoints, *queues.CHECKS,
                                    *text.CHECKS)
 
 

@@ -85,8 +85,12 @@ def nowhere(topo: Topology) -> Iterator[Diagnostic]:
             continue
         owned = sorted(c.name for c in topo.consumers.values()
                        if c.team == team and topo.alarm_topic(c) is None)
+        buses = sorted(b.name for b in topo.buses.values()
+                       if b.team == team and topo.forward_topic(b) is None)
         what = (f"the alarms of consumer `{owned[0]}`" if len(owned) == 1
-                else f"the alarms of {len(owned)} consumers ({', '.join(f'`{n}`' for n in owned)})")
+                else f"the alarms of {len(owned)} consumers ({', '.join(f'`{n}`' for n in owned)})"
+                if owned else "the alarm on the events that cannot be forwarded to bus "
+                + ", ".join(f"`{n}`" for n in buses))
         message = (f"{what} go to the topic of team `{team}`, and nobody receives it")
         example = (f"`teams: {{{team}: {{alerts: {{email: [oncall@example.com]}}}}}}` (or "
                    "`https:` endpoints, or an existing `topic:` ARN)")
@@ -96,6 +100,12 @@ def nowhere(topo: Topology) -> Iterator[Diagnostic]:
         if declared is not None:
             yield diag(topo, "W711", message, declared.origin, key=True,
                        label="no alerts", help=help)
+            continue
+        if not owned:
+            bus = topo.buses[buses[0]]
+            written = topo.written(bus.origin, "team")
+            yield diag(topo, "W711", message, bus.origin, *(("team",) if written else ()),
+                       key=not written, label="nobody receives this alarm", help=help)
             continue
         first = _first_consumer(topo, team)
         written = topo.written(first.origin, "team")
@@ -109,6 +119,7 @@ def nowhere(topo: Topology) -> Iterator[Diagnostic]:
 def unused_teams(topo: Topology) -> Iterator[Diagnostic]:
     owners = {c.team for c in topo.consumers.values()}
     owners |= {p.team for p in topo.producers.values() if p.team}
+    owners |= {b.team for b in topo.buses.values()}
     for team in topo.declared_teams.values():
         if team.name in owners:
             continue

@@ -150,6 +150,14 @@ def teams(topo: Topology) -> Iterator[Diagnostic]:
         if p.team is not None and not NAME.fullmatch(p.team):
             yield diag(topo, "E601", f"team `{p.team}` is not a valid team name", p.origin,
                        "team", label="invalid team name", help=_CHARSET_HELP)
+    for b in topo.buses.values():  # its forward DLQ's alarm goes to the team's topic
+        if not NAME.fullmatch(b.team):
+            yield diag(topo, "E601", f"team `{b.team}` is not usable in an SNS topic name",
+                       b.origin, "team", label="invalid team name", help=_CHARSET_HELP)
+        elif topo.forward_topic(b) is None and len(topo.team_topic(b.team)) > TOPIC_MAX:
+            yield diag(topo, "E602", f"the alarm topic name of team `{b.team}` is too long",
+                       b.origin, "team", label="name too long",
+                       help=f"SNS topic names have at most {TOPIC_MAX} characters")
 
 
 def bus(topo: Topology) -> Iterator[Diagnostic]:

@@ -82,6 +82,23 @@ def queue_policies(topo: Topology) -> Iterator[Diagnostic]:
                                 fix=fix, key=True)
 
 
+def forward_dlq_policies(topo: Topology) -> Iterator[Diagnostic]:
+    """The policy of each forward DLQ admits every rule that forwards to its bus."""
+    where = policies.Where.of(topo)
+    for bus in policies.forwarded(topo):
+        document = policies.forward_dlq_policy(topo, bus, where)
+        assert len(document["Statement"]) <= QUEUE_POLICY_STATEMENTS
+        rules = policies.forwarding_rule_arns(topo, bus, where)
+        routes = sorted(r.name for r in topo.routes.values() if bus.name in r.forward)
+        yield from _measure(
+            topo, f"the forward DLQ policy of bus `{bus.name}`", _size(document, "bytes"),
+            QUEUE_POLICY_BYTES, "bytes", bus.origin, key=True,
+            grows=f"forwarded to by {len(rules)} rules",
+            fix=f"the policy admits every rule that forwards to the bus (routes "
+            f"{listing(routes, 4)}): fewer rules forward to it when those routes are merged "
+            "(one route with several event types is one rule)")
+
+
 def bus_policy(topo: Topology) -> Iterator[Diagnostic]:
     document = policies.bus_policy(topo, policies.Where.of(topo))
     if document is None:
@@ -139,6 +156,12 @@ def role_policies(topo: Topology) -> Iterator[Diagnostic]:
         on_role[(where.account, names.delivery_role(topo.prefix))].append(
             (size, f"{len(remote)} consumers of other accounts, the last `{newest.name}`",
              newest.origin, ("account",)))
+    forwarded = policies.forwarded(topo)
+    if forwarded:  # the forwarding role of the bus's account: one bus ARN per forwarded bus
+        size = _size(policies.forwarding_policy(topo, where), "non-whitespace characters")
+        on_role[(where.account, names.forwarding_role(topo.prefix))].append(
+            (size, f"{len(forwarded)} forwarded buses, the last `{forwarded[-1].name}`",
+             forwarded[-1].origin, ("name",)))
     for (_, role), parts in sorted(on_role.items()):
         total = sum(size for size, *_ in parts)
         *_, (_, last, origin, path) = parts
@@ -150,4 +173,4 @@ def role_policies(topo: Topology) -> Iterator[Diagnostic]:
             "some of them a role of their own")
 
 
-CHECKS = (queue_policies, bus_policy, role_policies)
+CHECKS = (queue_policies, forward_dlq_policies, bus_policy, role_policies)

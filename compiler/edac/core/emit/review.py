@@ -9,7 +9,7 @@ from edac.core.diff import Change, Diff, Field, Kind
 from edac.core.emit.mermaid.changes import diff_graph
 from edac.core.emit.mermaid.graph import neighbourhood
 from edac.core.emit.mermaid.render import LEGEND, DiagramTooLarge, fenced, render
-from edac.core.lock import ARCHIVE, TABLE
+from edac.core.lock import ARCHIVE, FORWARD, TABLE
 from edac.core.safety import Loss
 from edac.core.text import code, count
 
@@ -66,6 +66,12 @@ def _loss_line(loss: Loss) -> str:
                 f"{', '.join(code(n) for n in loss.replaced_by)}.")
     if loss.owner == TABLE:
         return f"> - {_held(loss)} are deleted (no consumer asks for idempotency any more)."
+    if loss.owner.startswith(FORWARD):
+        bus = code(loss.owner[len(FORWARD):])
+        return (f"> - the forward DLQ of bus {bus} is deleted, with the events that could not "
+                f"be forwarded: {queues}." if loss.replaced_by is None else
+                f"> - the forward DLQ of bus {bus} is replaced: {queues} become "
+                f"{', '.join(code(n) for n in loss.replaced_by)}.")
     if loss.replaced_by is None:
         line = f"> - consumer {owner} is removed: {queues}"
         if keys:

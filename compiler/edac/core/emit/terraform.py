@@ -8,14 +8,14 @@ calls (`MODULES`) are copied next to it, so the output applies from anywhere.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import jinja2
 
-from edac.core import ir, names, policies, runbook
+from edac.core import defaults, ir, names, policies, runbook
 from edac.core.emit import hcl
 from edac.core.lock import TABLE, Decision
 from edac.core.runbook import Runbook
@@ -86,17 +86,19 @@ def _consumer(topo: ir.Topology, c: ir.Consumer, rules: list[ir.Rule],
     }
 
 
-def _alarm_actions(topo: ir.Topology, consumers: list[ir.Consumer]) -> dict[str, list[str]]:
-    """Where the alarms about these consumers go: existing topics (`alarm_topics`) and the
-    teams whose topic edac makes (`alarm_teams`)."""
+def _alarm_actions(topo: ir.Topology, consumers: list[ir.Consumer],
+                   buses: Sequence[ir.ForwardBus] = ()) -> dict[str, list[str]]:
+    """Where the alarms about these consumers (and forwarded buses) go: existing topics
+    (`alarm_topics`) and the teams whose topic edac makes (`alarm_teams`)."""
     topics: set[str] = set()
     teams: set[str] = set()
-    for c in consumers:
-        topic = topo.alarm_topic(c)
+    owners = [(topo.alarm_topic(c), c.team) for c in consumers]
+    owners += [(topo.forward_topic(b), b.team) for b in buses]
+    for topic, team in owners:
         if topic is not None:
             topics.add(topic)
         else:
-            teams.add(c.team)
+            teams.add(team)
     return {"alarm_topics": sorted(topics), "alarm_teams": sorted(teams)}
 
 
@@ -116,9 +118,13 @@ def _rule(topo: ir.Topology, route: ir.Route, rule: ir.Rule, book: Runbook) -> d
                     if topo.consumers[name].target_id not in remote},
         **({"remote_targets": remote} if any(topo.remote(c) for c in topo.consumers.values())
            else {}),
+        # target id -> the bus (under `buses:`) it forwards to
+        **({"bus_targets": {topo.buses[b].target_id: b for b in rule.forwards}}
+           if policies.forwarded(topo) else {}),
         "retry_attempts": route.retry.attempts,
         "retry_max_age_seconds": route.retry.max_age,
-        **_alarm_actions(topo, [topo.consumers[name] for name in rule.targets]),
+        **_alarm_actions(topo, [topo.consumers[name] for name in rule.targets],
+                         [topo.buses[b] for b in rule.forwards]),
     }
 
 
@@ -240,6 +246,21 @@ def _remote_consumer(topo: ir.Topology, c: ir.Consumer,
             "message_group_id": c.queue.message_group}
 
 
+def _forward(topo: ir.Topology, bus: ir.ForwardBus, where: policies.Where,
+             book: Runbook) -> dict[str, Any]:
+    return {
+        "arn": policies.forward_bus_arn(topo, bus, where),
+        "dlq": bus.dlq,
+        "dlq_retention_seconds": defaults.DLQ_RETENTION,
+        "dlq_policy": hcl.Heredoc(policies.forward_dlq_policy(topo, bus, where)),
+        "receiving_bus_statement": hcl.Heredoc(policies.receiving_bus_statement(topo, bus,
+                                                                                where)),
+        "alarm_name": bus.dlq_alarm,
+        "alarm_description": runbook.forward_alarm(topo, bus, book),
+        **_alarm_actions(topo, [], [bus]),
+    }
+
+
 def root_files(topo: ir.Topology, templates: Templates,
                book: Runbook | None = None, vacated: Set[str] = frozenset()) -> dict[str, str]:
     """The files of the root of the bus's account, and of each other account's root (under
@@ -262,7 +283,7 @@ def root_files(topo: ir.Topology, templates: Templates,
         "routes.tf": templates.render(
             "routes.tf.j2",
             rules={rule.key: _rule(topo, route, rule, book) for route, rule in topo.rules()},
-            modules="./modules", remote=bool(remote),
+            modules="./modules", remote=bool(remote), forwards=bool(policies.forwarded(topo)),
         ),
         "outputs.tf": templates.render("outputs.tf.j2", table=table, bus_root=True),
     }
@@ -274,6 +295,15 @@ def root_files(topo: ir.Topology, templates: Templates,
             role_name=names.delivery_role(topo.prefix), bus=topo.bus.name,
             trust=hcl.Heredoc(policies.delivery_trust_policy(topo, where)),
             policy=hcl.Heredoc(policies.delivery_policy(topo, where)))
+    forwarded = policies.forwarded(topo)
+    if forwarded:  # (E748: the bus's account and region are known)
+        where = policies.Where.of(topo)
+        files["forwarding.tf"] = templates.render(
+            "forwarding.tf.j2",
+            forwards={b.name: _forward(topo, b, where, book) for b in forwarded},
+            role_name=names.forwarding_role(topo.prefix), bus=topo.bus.name,
+            trust=hcl.Heredoc(policies.forwarding_trust_policy(topo, where)),
+            policy=hcl.Heredoc(policies.forwarding_policy(topo, where)))
     moves = moved_blocks(topo, set(here))
     if moves:
         files["moved.tf"] = templates.render("moved.tf.j2", moves=moves)

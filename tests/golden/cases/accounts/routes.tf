@@ -2,6 +2,33 @@
 
 locals {
   rules = {
+    "captured-to-analytics" = {
+      name = "pay-prod-captured-to-analytics"
+      alarm_names = {
+        failed_invocations = "pay-prod-events-pay-prod-captured-to-analytics-failed-invocations"
+        failed_to_dlq      = "pay-prod-events-pay-prod-captured-to-analytics-invocations-failed-to-dlq"
+      }
+      alarm_descriptions = {
+        failed_invocations = "Route captured-to-analytics (rule pay-prod-captured-to-analytics on bus pay-prod-events): EventBridge failed to deliver events to bus analytics; after its retries they go to each target's dead-letter queue. See: edac status --environment prod tests/cases/compile/accounts/input. After the fix: those forwarded to bus analytics are in pay-prod-analytics-forward-dlq."
+        failed_to_dlq      = "Route captured-to-analytics (rule pay-prod-captured-to-analytics on bus pay-prod-events): events that could not be delivered to bus analytics could not be put into the target DLQ either, so no queue holds them. The bus has no archive to replay them from."
+      }
+      description    = null
+      event_pattern  = <<-EOT
+        {
+          "source": ["com.acme.payments"],
+          "detail-type": ["PaymentCaptured"]
+        }
+      EOT
+      targets        = {}
+      remote_targets = {}
+      bus_targets = {
+        "forward.analytics" = "analytics"
+      }
+      retry_attempts        = 8
+      retry_max_age_seconds = 3600
+      alarm_topics          = []
+      alarm_teams           = ["data"]
+    }
     money = {
       name = "pay-prod-money"
       alarm_names = {
@@ -26,10 +53,38 @@ locals {
         ledger = "ledger"
         loader = "loader"
       }
+      bus_targets           = {}
       retry_attempts        = 20
       retry_max_age_seconds = 21600
       alarm_topics          = []
       alarm_teams           = ["data", "payments"]
+    }
+    "refunds-to-audit" = {
+      name = "pay-prod-refunds-to-audit"
+      alarm_names = {
+        failed_invocations = "pay-prod-events-pay-prod-refunds-to-audit-failed-invocations"
+        failed_to_dlq      = "pay-prod-events-pay-prod-refunds-to-audit-invocations-failed-to-dlq"
+      }
+      alarm_descriptions = {
+        failed_invocations = "Route refunds-to-audit (rule pay-prod-refunds-to-audit on bus pay-prod-events): EventBridge failed to deliver events to bus audit; after its retries they go to each target's dead-letter queue. See: edac status --environment prod tests/cases/compile/accounts/input. After the fix: those forwarded to bus audit are in pay-prod-audit-forward-dlq."
+        failed_to_dlq      = "Route refunds-to-audit (rule pay-prod-refunds-to-audit on bus pay-prod-events): events that could not be delivered to bus audit could not be put into the target DLQ either, so no queue holds them. The bus has no archive to replay them from."
+      }
+      description    = null
+      event_pattern  = <<-EOT
+        {
+          "source": ["com.acme.payments"],
+          "detail-type": ["RefundIssued"]
+        }
+      EOT
+      targets        = {}
+      remote_targets = {}
+      bus_targets = {
+        "forward.audit" = "audit"
+      }
+      retry_attempts        = 8
+      retry_max_age_seconds = 3600
+      alarm_topics          = []
+      alarm_teams           = ["payments"]
     }
   }
 }
@@ -64,6 +119,16 @@ module "route" {
       maximum_event_age_in_seconds = each.value.retry_max_age_seconds
     }
   })
+  # buses of other domains (forwarding.tf): put on as the forwarding role
+  bus_targets = {
+    for target_id, bus in each.value.bus_targets : target_id => {
+      bus_arn                      = local.forwards[bus].arn
+      dead_letter_arn              = aws_sqs_queue.forward_dlq[bus].arn
+      role_arn                     = aws_iam_role.bus_forwarding.arn
+      maximum_retry_attempts       = each.value.retry_attempts
+      maximum_event_age_in_seconds = each.value.retry_max_age_seconds
+    }
+  }
   # the topics of the consumers it feeds: at most 5, as a rule has at most 5 targets
   alarm_actions = concat(each.value.alarm_topics, [for team in each.value.alarm_teams : module.alert_topic[team].topic_arn])
 }

@@ -32,6 +32,7 @@ class Ids(names.DiagramIds):
             keys += [("route", n) for n in topo.routes]
             keys += [("consumer", n) for n in topo.consumers]
             keys += [("team", t) for t in topo.teams]
+            keys += [("bus", b) for b in topo.buses]
         moved = renamed or {}
         return cls(k for k in keys if k not in moved)
 
@@ -187,6 +188,16 @@ def build(topo: ir.Topology, index: Index | None = None, selection: Selection = 
             if target in consumers:
                 qid = node_id("q_", "consumer", target)
                 edges[(rid, qid)] = Edge(rid, qid)
+        for forwarded in route.forward:  # bus to bus: the other domain's rules go on
+            b = topo.buses[forwarded]
+            fid = node_id("f_", "bus", forwarded)
+            account = b.account or ""
+            there = topo.account_id(b.account) if b.account else topo.account
+            nodes[fid] = Node(fid, "bus", _lines(b.bus_name, f"bus {forwarded}",
+                                                 f"account {account} {there or ''}".strip()
+                                                 if b.account else ""),
+                              None, (4, forwarded, 0))
+            edges[(rid, fid)] = Edge(rid, fid, _lines("forwarded"))
     for name in sorted(consumers):
         c = topo.consumers[name]
         qid, did, cid = (node_id(prefix, "consumer", name) for prefix in ("q_", "d_", "c_"))
@@ -232,6 +243,9 @@ def _by_account(topo: ir.Topology, graph: Graph, ids: Ids,
     groups: dict[str, str] = {}
     accounts: dict[str, str] = {}
     for nid, node in graph.nodes.items():
+        if nid.startswith("f_"):  # another domain's bus: drawn outside the accounts
+            nodes[nid] = node
+            continue
         element = owner.get(nid)
         where = account_label(topo, element)
         account = (topo.remote(element) if element is not None else None) or topo.account

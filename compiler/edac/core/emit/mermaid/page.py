@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edac.core import ir
+from edac.core import ir, policies
 from edac.core.emit.mermaid.graph import EVERYTHING, Index, Selection, build
 from edac.core.emit.mermaid.render import MAX_EDGES, DiagramTooLarge, fenced, flowchart, render
 from edac.core.runbook import Runbook
@@ -14,8 +14,8 @@ PAGE_BUDGET = 250_000  # characters of diagrams on one page: readable, and compi
 
 def edge_count(topo: ir.Topology) -> int:
     """The edges of the whole diagram, without drawing it: producer -> bus, bus -> route,
-    route -> queue, and queue -> DLQ and -> consumer."""
-    targets = sum(len(route.to) for route in topo.routes.values())
+    route -> queue (or forwarded bus), and queue -> DLQ and -> consumer."""
+    targets = sum(len(route.to) + len(route.forward) for route in topo.routes.values())
     return len(topo.producers) + len(topo.routes) + targets + 2 * len(topo.consumers)
 
 
@@ -73,6 +73,27 @@ def runbook(topo: ir.Topology, book: Runbook) -> list[str]:
             f"{code(book.redrive(c.name, 'target-dlq'))}"
             + (f"; events lost on the way are in the archive {code(topo.archive)}: "
                f"{code(book.replay_consumer(c.name))}." if topo.archive else "."),
+            "",
+        ]
+    for b in policies.forwarded(topo):
+        routes = sorted(r.name for r in topo.routes.values() if b.name in r.forward)
+        topic = topo.forward_topic(b)
+        lines += [
+            f"### Forwarded to bus {code(b.name)}", "",
+            f"- Bus {code(b.bus_name)}"
+            + (f" of account {code(b.account)}" if b.account else "")
+            + "; forwarded to by " + ", ".join(f"route {code(r)}" for r in routes) + ".",
+            f"- Forward DLQ {code(b.dlq)}: events EventBridge could not put on that bus (its "
+            f"policy does not let this bus's forwarding role in, or the retries ran out). "
+            f"Alarm {code(b.dlq_alarm)}, to "
+            + (f"the topic {code(topic)}" if topic is not None else
+               f"the topic {code(topo.team_topic(b.team))} of team {code(b.team)}") + ".",
+            "- The statement its bus policy needs: terraform output `forwarded_buses`.",
+            "- After the fix: " + ("; ".join(code(book.replay_route(r)) for r in routes)
+                                   + " sends them again from the archive "
+                                   + code(topo.archive) + "." if topo.archive else
+                                   "the bus has no archive: move the events from the forward "
+                                   "DLQ by hand."),
             "",
         ]
     return lines

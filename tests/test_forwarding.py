@@ -1,0 +1,295 @@
+"""Bus to bus (issue 17): routes that forward events to the buses of other domains (`buses:`,
+`forward:`). The compile case tests/cases/compile/accounts forwards captured payments to the
+data domain's bus (tests/cases/compile/forwarded is that domain) and refunds to an audit bus;
+its roots pass terraform validate (tests/test_terraform.py), checkov (tests/test_checkov.py)
+and parliament (tests/test_parliament.py); tests/e2e/test_e2e_accounts.py applies both
+domains on the emulator and sends events through. The catalogue cases 180-183 are the
+diagnostics of the YAML."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import ROOT
+from edac.api import compile_paths, load_topology
+from edac.core import policies, simulate
+from edac.core.checks import quotas
+from test_environments import run
+
+CASE = ROOT / "tests" / "cases" / "compile" / "accounts" / "input"
+FORWARDED = ROOT / "tests" / "cases" / "compile" / "forwarded" / "input"
+
+HEAD = """version: 1
+name: shop
+environment: prod
+environments:
+  prod: {account: "111111111111", region: eu-west-1}
+accounts: {analytics: "333333333333"}
+teams:
+  data:
+    alerts: {email: [data-oncall@shop.example]}
+producers:
+  orders: {source: com.shop.orders, team: data}
+events:
+  OrderPlaced: {producer: orders}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "topology.yaml").write_text(text)
+    return tmp_path
+
+
+def test_the_bus_root_forwards_as_its_role_with_a_dlq_per_bus() -> None:
+    files = compile_paths([str(CASE)]).files
+    forwarding = files["forwarding.tf"]
+    assert '"arn:aws:events:eu-west-1:333333333333:event-bus/analytics-prod-events"' in \
+        forwarding
+    assert 'name               = "pay-prod-bus-forwarding"' in forwarding
+    assert '"aws:SourceAccount": "111111111111"' in forwarding
+    for bus in ("analytics", "audit"):
+        assert f'dlq                     = "pay-prod-{bus}-forward-dlq"' in forwarding
+    # the rule of each forwarding route puts on the bus as the role, its DLQ the bus's
+    routes = files["routes.tf"]
+    assert '"forward.analytics" = "analytics"' in routes
+    assert "role_arn                     = aws_iam_role.bus_forwarding.arn" in routes
+    assert "dead_letter_arn              = aws_sqs_queue.forward_dlq[bus].arn" in routes
+    # nothing of it in the roots of other accounts: the receiving bus is the other domain's
+    assert not any("forward" in text for rel, text in files.items()
+                   if rel.startswith("accounts/"))
+    # a topology without buses compiles as before: no forwarding, no bus targets
+    plain = compile_paths([str(ROOT / "examples" / "orders")]).files
+    assert "forwarding.tf" not in plain and "bus_targets" not in plain["routes.tf"]
+
+
+def test_the_policies_name_exactly_the_forwarding_rules_and_buses() -> None:
+    topo = load_topology([str(CASE)]).topology
+    assert topo is not None
+    where = policies.Where.of(topo)
+    assert policies.forwarding_policy(topo, where)["Statement"] == [
+        {"Sid": "PutEventsOnForwardedBuses", "Effect": "Allow", "Action": "events:PutEvents",
+         "Resource": ["arn:aws:events:eu-west-1:333333333333:event-bus/analytics-prod-events",
+                      "arn:aws:events:eu-west-1:333333333333:event-bus/audit-events"]}]
+    dlq = policies.forward_dlq_policy(topo, topo.buses["analytics"], where)
+    assert dlq["Statement"][0]["Condition"] == {"ArnEquals": {"aws:SourceArn": [
+        "arn:aws:events:eu-west-1:111111111111:rule/pay-prod-events/"
+        "pay-prod-captured-to-analytics"]}}
+    statement = policies.receiving_bus_statement(topo, topo.buses["analytics"], where)
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::111111111111:role/"
+                                             "pay-prod-bus-forwarding"}
+    # the receiving domain's topology lets exactly that role in, with the events' source
+    other = load_topology([str(FORWARDED)]).topology
+    assert other is not None
+    bus_policy = policies.bus_policy(other, policies.Where.of(other))
+    assert bus_policy is not None
+    assert [s["Principal"] for s in bus_policy["Statement"]] == [
+        {"AWS": [statement["Principal"]["AWS"]]}]
+    assert bus_policy["Statement"][0]["Condition"] == {
+        "StringEquals": {"events:source": "com.acme.payments"}}
+
+
+def test_an_environment_names_the_receiving_bus_of_its_own() -> None:
+    """In staging, the data account is the bus's: the analytics bus is in the same account,
+    under the name the environment gives it."""
+    topo = load_topology([str(CASE)], environment="staging").topology
+    assert topo is not None
+    where = policies.Where.of(topo)
+    assert policies.forward_bus_arn(topo, topo.buses["analytics"], where) == \
+        "arn:aws:events:eu-west-1:444444444444:event-bus/analytics-staging-events"
+    assert policies.forward_bus_arn(topo, topo.buses["audit"], where) == \
+        "arn:aws:events:eu-west-1:444444444444:event-bus/audit-events"
+
+
+def test_a_route_forwards_and_delivers_within_five_targets(tmp_path: Path) -> None:
+    """Buses count with consumers against the 5 targets of a rule."""
+    text = HEAD + "consumers:\n" + "".join(
+        f"  c{i}: {{team: data, container: {{role: worker}}}}\n" for i in range(5)) + """
+buses:
+  analytics: {name: analytics-events, account: analytics, team: data}
+routes:
+  placed:
+    events: [OrderPlaced]
+    to: [c0, c1, c2, c3, c4]
+    forward: [analytics]
+"""
+    topo = load_topology([str(_write(tmp_path, text))]).topology
+    assert topo is not None
+    rules = topo.routes["placed"].rules
+    assert [(rule.targets, rule.forwards) for rule in rules] == [
+        (("c0", "c1", "c2", "c3", "c4"), ()), ((), ("analytics",))]
+
+
+def test_who_gets_an_event_names_the_buses_it_goes_on_to() -> None:
+    topo = load_topology([str(CASE)]).topology
+    assert topo is not None
+    event = {"source": "com.acme.payments", "detail-type": "PaymentCaptured", "detail": {}}
+    outcomes = simulate.route_event(topo, event)
+    text = simulate.render(topo, event, outcomes)
+    assert "  captured-to-analytics -> bus analytics" in text
+    assert "  analytics: analytics-prod-events" in text
+    doc = json.loads(simulate.as_json(outcomes))
+    assert doc["buses"] == ["analytics"]
+    assert {"route": "captured-to-analytics", "consumers": [], "buses": ["analytics"]} in \
+        doc["matched"]
+
+
+def test_no_longer_forwarding_is_refused_until_decided(tmp_path: Path) -> None:
+    """The forward DLQ holds the events that could not be forwarded: a compile that would
+    delete it needs --allow-destroy, recorded in the lock; --forget cannot leave it."""
+    topo = tmp_path / "topology"
+    shutil.copytree(CASE, topo)
+    text = (topo / "topology.yaml").read_text()
+    text = text.replace("  refunds-to-audit:\n    events: [RefundIssued]\n    forward: [audit]"
+                        "\n", "")
+    (topo / "topology.yaml").write_text(text)
+    out = tmp_path / "out"
+    code, _, err = run("compile", str(topo), "-o", str(out))
+    assert code == 1 and not out.exists()
+    assert ("error[E801]: no route forwards to bus `audit` any more: applying would delete "
+            "its forward DLQ `pay-prod-audit-forward-dlq` and the events in it") in err
+    assert "warning[W715]: no route forwards to bus `audit`" in err
+    code, _, err = run("compile", str(topo), "-o", str(out), "--forget", "forward.audit")
+    assert code == 1 and "error[E802]: `--forget forward.audit`" in err
+    code, _, err = run("compile", str(topo), "-o", str(out), "--allow-destroy",
+                       "forward.audit")
+    assert code == 0, err
+    lock = json.loads((topo / "edac.lock").read_text())
+    assert lock["decisions"]["forward.audit"] == {
+        "choice": "allow-destroy", "resources": ["pay-prod-audit-forward-dlq"]}
+    assert "pay-prod-audit-forward-dlq" not in (out / "forwarding.tf").read_text()
+    # the decision stands: the next compile needs no flag
+    code, _, err = run("compile", str(topo), "-o", str(out))
+    assert code == 0, err
+
+
+def test_the_diff_names_what_a_route_forwards_to(tmp_path: Path) -> None:
+    base = tmp_path / "a"
+    base.mkdir()
+    _write(base, HEAD + """
+consumers:
+  billing: {team: data, container: {role: worker}}
+buses:
+  analytics: {name: analytics-events, account: analytics, team: data}
+routes:
+  placed: {events: [OrderPlaced], to: [billing]}
+  kept: {events: [OrderPlaced], forward: [analytics]}
+""")
+    head = tmp_path / "b"
+    head.mkdir()
+    _write(head, (base / "topology.yaml").read_text().replace(
+        "placed: {events: [OrderPlaced], to: [billing]}",
+        "placed: {events: [OrderPlaced], to: [billing], forward: [analytics]}"))
+    code, out, err = run("diff", "--base", str(base), str(head))
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if "`placed`" in line)
+    assert "forward: + `analytics`" in row, out
+    # the receiving bus renamed: its row says so
+    (head / "topology.yaml").write_text((head / "topology.yaml").read_text().replace(
+        "name: analytics-events", "name: analytics-v2"))
+    code, out, err = run("diff", "--base", str(base), str(head))
+    assert code == 0, err
+    assert "| bus | `analytics` | receiving bus: `analytics-events` → `analytics-v2` |" in out
+
+
+def test_forwarding_needs_the_bus_account_and_a_known_account(tmp_path: Path) -> None:
+    text = HEAD.replace('environments:\n  prod: {account: "111111111111", region: eu-west-1}\n',
+                        "") + """
+buses:
+  analytics: {name: analytics-events, account: analytics, team: data}
+  typo: {name: other-events, account: analitycs, team: data}
+routes:
+  placed: {events: [OrderPlaced], forward: [analytics, typo]}
+"""
+    result = load_topology([str(_write(tmp_path, text))])
+    found = {(d.code, d.span.line if d.span else None) for d in result.diagnostics}
+    lines = text.splitlines()
+    assert ("E748", lines.index("  analytics: {name: analytics-events, account: analytics, "
+                                "team: data}") + 1) in found
+    assert ("E746", lines.index("  typo: {name: other-events, account: analitycs, team: "
+                                "data}") + 1) in found
+    assert "did you mean `analytics`?" in " ".join(d.help or "" for d in result.diagnostics)
+
+
+def test_bad_buses_are_found_at_their_lines(tmp_path: Path) -> None:
+    text = HEAD + """
+consumers:
+  a-forward: {team: data, container: {role: worker}}
+buses:
+  "a b": {name: x-events, team: data}
+  a: {name: "no/slash", team: data}
+  far: {name: far-events, region: Europe, team: "data team"}
+  """ + "l" * 70 + """: {name: long-events, team: data}
+routes:
+  placed: {events: [OrderPlaced], to: [a-forward], forward: ["a b", a, far, """ + "l" * 70 \
+        + "]}\n"
+    result = load_topology([str(_write(tmp_path, text))])
+    codes = sorted((d.code, d.message) for d in result.diagnostics)
+    assert ("E601", "bus `a b` is not usable in queue names") in codes
+    assert ("E604", "`no/slash` is not a valid event bus name") in codes
+    assert ("E744", "bus `far`: `Europe` is not an AWS region") in codes
+    assert ("E601", "team `data team` is not usable in an SNS topic name") in codes
+    assert any(c == "E602" and "is 92 characters; SQS allows 80" in m for c, m in codes)
+    # the forward DLQ of bus `a` is shop-prod-a-forward-dlq, the DLQ of consumer `a-forward`
+    assert ("E602", "the forward DLQ of bus `a` and a queue of consumer `a-forward` are both "
+            "named `shop-prod-a-forward-dlq`") in codes
+
+
+def test_the_forward_dlq_policy_grows_until_the_diagnostic_fires(tmp_path: Path) -> None:
+    """Each route that forwards to a bus adds its rule to the bus's forward DLQ policy: from
+    80 % of SQS's 8,192 bytes a warning, past them an error, at the bus under `buses:`."""
+    seen = set()
+    for n in (40, 90, 100):
+        text = HEAD + """buses:
+  analytics: {name: analytics-events, account: analytics, team: data}
+routes:
+""" + "".join(f"  r{i:03}: {{events: [OrderPlaced], filter: {{n: [{i}]}}, "
+              "forward: [analytics]}\n" for i in range(n))
+        result = load_topology([str(_write(tmp_path, text))])
+        topo = result.topology
+        assert topo is not None
+        size = len(policies.encode(policies.forward_dlq_policy(
+            topo, topo.buses["analytics"], policies.Where.of(topo))).encode())
+        found = [(d.code, d.span.line if d.span else None) for d in result.diagnostics
+                 if "forward DLQ policy" in d.message]
+        line = text.splitlines().index("  analytics: {name: analytics-events, account: "
+                                       "analytics, team: data}") + 1
+        if size > quotas.QUEUE_POLICY_BYTES:
+            assert found == [("E751", line)], (n, size, found)
+            seen.add("E751")
+        elif size > quotas.QUEUE_POLICY_BYTES * quotas.NEAR:
+            assert found == [("W752", line)], (n, size, found)
+            seen.add("W752")
+        else:
+            assert found == [], (n, size)
+    assert seen == {"W752", "E751"}
+
+
+def test_the_forwarding_role_policy_grows_until_the_diagnostic_fires(tmp_path: Path) -> None:
+    """Each forwarded bus adds its ARN to the forwarding role's policy (IAM's 10,240
+    characters), at the `name` of the last bus."""
+    seen = set()
+    for n in (60, 90, 120):
+        text = HEAD + "buses:\n" + "".join(
+            f"  b{i:03}: {{name: b{i:03}-{'x' * 40}, account: analytics, team: data}}\n"
+            for i in range(n)) + "routes:\n" + "".join(
+            f"  r{i:03}: {{events: [OrderPlaced], forward: [b{i:03}]}}\n" for i in range(n))
+        result = load_topology([str(_write(tmp_path, text))])
+        topo = result.topology
+        assert topo is not None
+        size = len("".join(policies.encode(policies.forwarding_policy(
+            topo, policies.Where.of(topo))).split()))
+        found = [(d.code, d.span.line if d.span else None) for d in result.diagnostics
+                 if "bus-forwarding" in d.message]
+        line = next(i for i, t in enumerate(text.splitlines(), 1)
+                    if t.startswith(f"  b{n - 1:03}:"))
+        if size > quotas.ROLE_INLINE_CHARS:
+            assert found == [("E751", line)], (n, size, found)
+            seen.add("E751")
+        elif size > quotas.ROLE_INLINE_CHARS * quotas.NEAR:
+            assert found == [("W752", line)], (n, size, found)
+            seen.add("W752")
+        else:
+            assert found == [], (n, size)
+    assert seen == {"W752", "E751"}
