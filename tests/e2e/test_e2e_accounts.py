@@ -37,6 +37,7 @@ from edac.ops.status import forwarding_status
 from edac.sandbox import APPLY_PARALLELISM, OVERRIDE_FILE, provider_override
 from edac.sandbox.aws import _TRUST, _dummy_zip, prerequisites
 from edac.sandbox.emulator import Endpoint, start_endpoint
+from test_environments import run
 from tftools import terraform_env
 
 CASE = ROOT / "tests" / "cases" / "compile" / "accounts" / "input"
@@ -81,6 +82,17 @@ class Accounts:
                 sqs.delete_message(QueueUrl=self.queue_url(account, name),
                                    ReceiptHandle=m["ReceiptHandle"])
         return found
+
+
+def _credentials_of(accounts: Accounts, account: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment's AWS credentials: a role assumed in `account`."""
+    sts = boto3.client("sts", endpoint_url=accounts.endpoint.url, region_name=REGION,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/edac-sandbox",
+                            RoleSessionName="edac-e2e")["Credentials"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
+    monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
 
 
 def _prepare(accounts: Accounts, account: str) -> None:
@@ -260,13 +272,7 @@ def test_events_go_on_bus_to_bus_as_the_receiving_bus_lets_them(
     assert {e["detail-type"] for e in got} == {"PaymentCaptured"}
     assert {e["source"] for e in got} == {"com.acme.payments"}
     # `edac status` in the bus's account shows them waiting, with the bus's alarm
-    sts = boto3.client("sts", endpoint_url=accounts.endpoint.url, region_name=REGION,
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{BUS}:role/edac-sandbox",
-                            RoleSessionName="edac-status")["Credentials"]
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
-    monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
+    _credentials_of(accounts, BUS, monkeypatch)
     shown = {f.bus: f for f in forwarding_status(
         accounts.topo, Aws(Target(region=REGION, endpoint_url=accounts.endpoint.url)))}
     assert sorted(shown) == ["analytics", "audit"]
@@ -281,3 +287,35 @@ def test_events_go_on_bus_to_bus_as_the_receiving_bus_lets_them(
     for account, queue in ((PAYMENTS, "pay-prod-ledger.fifo"), (DATA, "pay-prod-loader"),
                            (BUS, "pay-prod-notifier")):
         assert len(accounts.drain(account, queue)) == 3, queue
+
+
+def test_the_operations_act_in_the_account_of_the_credentials(
+        accounts: Accounts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`edac status` reads the queues of the credentials' account and names the consumers of
+    the others; `dlq show` and `redrive` of a consumer need its account's credentials."""
+    where = ("--endpoint-url", accounts.endpoint.url, "--format", "json")
+    _credentials_of(accounts, PAYMENTS, monkeypatch)
+    code, out, err = run("status", str(CASE), *where)
+    assert code == 0, err + out
+    doc = json.loads(out)
+    assert [c["consumer"] for c in doc["consumers"]] == ["ledger"]
+    assert doc["other_accounts"] == {"loader": DATA, "notifier": BUS}
+    assert "forwarded_buses" not in doc  # those are the bus account's
+    code, out, err = run("dlq", "show", "ledger", str(CASE), *where)
+    assert code == 0, err + out
+    code, out, err = run("dlq", "show", "notifier", str(CASE), *where)
+    assert code == 1 and "E922" in out + err, out + err
+    _credentials_of(accounts, BUS, monkeypatch)
+    code, out, err = run("status", str(CASE), *where)
+    assert code == 0, err + out
+    doc = json.loads(out)
+    assert [c["consumer"] for c in doc["consumers"]] == ["notifier"]
+    assert [f["bus"] for f in doc["forwarded_buses"]] == ["analytics", "audit"]
+    assert doc["other_accounts"] == {"ledger": PAYMENTS, "loader": DATA}
+    code, out, err = run("redrive", "ledger", str(CASE), "--dry-run", *where)
+    assert code == 1 and "consumer `ledger`'s queues are in account `payments` " \
+        f"({PAYMENTS})" in out + err, out + err
+    code, out, err = run("status", str(CASE), "--endpoint-url", accounts.endpoint.url)
+    assert code == 0 and "in other accounts (read them with that account's credentials): " \
+        f"account `payments` ({PAYMENTS}): ledger; account `data` ({DATA}): loader" in out, out
+    assert "forwarded to" in out and "pay-prod-audit-forward-dlq" in out, out

@@ -83,13 +83,49 @@ def _context(paths: tuple[str, ...], region: str | None, profile: str | None,
         target = Target(region=topology.region, profile=profile, endpoint_url=endpoint_url)
     aws = Aws(target)
     aws.where()  # the account: no usable credentials is said before anything else
-    if not use_sandbox and topology.account is not None and aws.account != topology.account:
+    if not use_sandbox and topology.account is not None and aws.account not in _homes(topology):
+        others = sorted(set(_homes(topology)) - {topology.account})
         raise failure("E922", f"the credentials are for account {aws.account}, but "
                       f"environment `{topology.environment}` is deployed to account "
-                      f"{topology.account}",
+                      f"{topology.account}"
+                      + (f" (and its consumers' accounts {', '.join(others)})" if others
+                         else ""),
                       help="use credentials (or a --profile) of that account, or give the "
                       "--environment deployed in this one")
     return topology, aws
+
+
+def _homes(topo: Any) -> dict[str, str]:
+    """The accounts the topology's queues are in (id -> how to say it): the bus's, and the
+    named accounts its consumers live in."""
+    found = {topo.account: f"the bus's account {topo.account}"}
+    for c in topo.consumers.values():
+        account = topo.remote(c)
+        if account is not None:
+            found.setdefault(account, f"account `{c.account}` ({account})")
+    return found
+
+
+def _here(topo: Any, aws: Any, consumer: str | None = None) -> bool:
+    """Whether the credentials are of the account `consumer`'s queues are in (None: the
+    bus's), when the topology says where it is deployed (the sandbox is one account)."""
+    if topo.account is None or aws.target.sandbox:
+        return True
+    c = topo.consumers[consumer] if consumer is not None else None
+    return bool(aws.account == ((topo.remote(c) if c is not None else None) or topo.account))
+
+
+def _in_account_of(topo: Any, aws: Any, consumer: str | None, doing: str) -> None:
+    """E922 unless the credentials are of the account `consumer`'s queues (None: the bus
+    and its archive) are in."""
+    if _here(topo, aws, consumer):
+        return
+    c = topo.consumers[consumer] if consumer is not None else None
+    account = (topo.remote(c) if c is not None else None) or topo.account
+    what = (f"consumer `{consumer}`'s queues are in {_homes(topo)[account]}" if consumer
+            else f"the bus and its archive are in the bus's account {account}")
+    raise failure("E922", f"{doing}: {what}, and the credentials are for account "
+                  f"{aws.account}", help="use credentials (or a --profile) of that account")
 
 
 def _consumer(topo: Any, name: str) -> str:
@@ -122,13 +158,22 @@ def status_(paths: tuple[str, ...], consumers: tuple[str, ...], region: str | No
     with failures(fmt):
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
                              sandbox_dir, lambda t: [_consumer(t, c) for c in consumers])
-        found = status(topo, aws, list(consumers) or None)
-        forwards = [] if consumers else forwarding_status(topo, aws)
+        for name in consumers:
+            _in_account_of(topo, aws, name, "edac status")
+        # the consumers whose queues are in the credentials' account; the others are read
+        # with their accounts' credentials
+        elsewhere = sorted(c for c in topo.consumers if not _here(topo, aws, c))
+        mine = list(consumers) or [c for c in topo.consumers if c not in elsewhere]
+        found = status(topo, aws, mine) if mine else []
+        forwards = [] if consumers or not _here(topo, aws) else forwarding_status(topo, aws)
         where = aws.where()
     if fmt == "json":
         _json({"topology": topo.prefix, "where": where,
                "consumers": [s.as_dict() for s in found],
-               **({"forwarded_buses": [f.as_dict() for f in forwards]} if forwards else {})})
+               **({"forwarded_buses": [f.as_dict() for f in forwards]} if forwards else {}),
+               **({"other_accounts": {c: topo.remote(topo.consumers[c]) or topo.account
+                                      for c in elsewhere}}
+                  if elsewhere and not consumers else {})})
         return
     click.echo(f"{topo.prefix} in {where}")
     header = ("consumer", "team", "queue", "in flight", "DLQ", "target DLQ", "oldest",
@@ -150,6 +195,14 @@ def status_(paths: tuple[str, ...], consumers: tuple[str, ...], region: str | No
     look = [s.consumer for s in found if s.attention]
     if look:
         click.echo(f"\nneeds a look: {', '.join(look)} (edac dlq show CONSUMER ...)")
+    if elsewhere and not consumers:
+        homes = _homes(topo)
+        by_account: dict[str, list[str]] = {}
+        for c in elsewhere:
+            by_account.setdefault(topo.remote(topo.consumers[c]) or topo.account, []).append(c)
+        click.echo("\nin other accounts (read them with that account's credentials): "
+                   + "; ".join(f"{homes[a]}: {', '.join(cs)}"
+                               for a, cs in sorted(by_account.items())))
     if forwards:
         table: list[tuple[str, ...]] = [("forwarded to", "team", "forward DLQ", "events",
                                          "alarm")]
@@ -193,6 +246,7 @@ def dlq_show(consumer: str, paths: tuple[str, ...], limit: int, region: str | No
     with failures(fmt):
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
                              sandbox_dir, lambda t: _consumer(t, consumer))
+        _in_account_of(topo, aws, consumer, f"edac dlq show {consumer}")
         c = topo.consumers[consumer]
         queues = locate(aws, c)
         found = show(aws, queues, limit)
@@ -252,6 +306,7 @@ def redrive_(consumer: str, paths: tuple[str, ...], source: str, most: int | Non
         check_options(most, rate)
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
                              sandbox_dir, lambda t: _consumer(t, consumer))
+        _in_account_of(topo, aws, consumer, f"edac redrive {consumer}")
         report = redrive(topo, aws, consumer, source, most, rate, dry_run,
                          wait, allow_reorder, progress=_say if fmt == "human" else _quiet)
     if fmt == "json":
@@ -324,6 +379,7 @@ def replay_(paths: tuple[str, ...], route: str | None, consumer: str | None, sta
 
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
                              sandbox_dir, names)
+        _in_account_of(topo, aws, None, "edac replay")
         report = replay(topo, aws, window[0], window[1], route, consumer, wait, now)
     if fmt == "json":
         _json(report.as_dict())

@@ -267,7 +267,10 @@ _CATALOGUE = [
          "deployment."),
     Code("E922", "AWS cannot be used", "No AWS credentials or region are configured, the "
          "profile does not exist, the credentials expired, AWS refused the call (access "
-         "denied), or the endpoint cannot be reached. The message gives AWS's own reason."),
+         "denied), or the endpoint cannot be reached. The message gives AWS's own reason. "
+         "Also: credentials of an account the environment is not deployed to, or of another "
+         "account than the one a command's queues are in (a consumer's, or the bus's for "
+         "`replay`)."),
     Code("E923", "refused: it would move the wrong things", "An option asks for something that "
          "moves nothing or would do harm: `--max 0`, a rate outside 1-500 per second, a "
          "replay window the wrong way round or ending in the future, or a redrive into a "
