@@ -312,7 +312,10 @@ def _cross_account_targets() -> None:
 
     def elsewhere(rule: Any, target: dict[str, Any]) -> bool:
         arn = parse_arn(target["Arn"])
-        return bool(arn.service in ("sqs", "events") and arn.account != rule.account_id)
+        # (moto's archive target is an `events` ARN too, without a resource type)
+        shimmed = arn.service == "sqs" or (arn.service == "events"
+                                           and arn.resource_type == "event-bus")
+        return bool(shimmed and arn.account != rule.account_id)
 
     def may_put(rule: Any, role: str | None, bus: str) -> bool:
         """Whether `role`, of the rule's account, may put events on `bus` (its inline
