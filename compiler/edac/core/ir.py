@@ -284,6 +284,12 @@ class Topology:
         team = self.declared_teams.get(consumer.team)
         return team.topic if team is not None else None
 
+    @functools.cached_property
+    def forwarded(self) -> tuple[ForwardBus, ...]:
+        """The buses some route forwards to, by name (computed once)."""
+        wanted = {b for route in self.routes.values() for b in route.forward}
+        return tuple(b for name, b in sorted(self.buses.items()) if name in wanted)
+
     def forward_topic(self, bus: ForwardBus) -> str | None:
         """The existing SNS topic ARN the alarm of a forwarded bus's DLQ goes to (its team's
         `alerts.topic`); None: the topic edac makes for its team."""

@@ -250,8 +250,7 @@ def producer_roles(p: ir.Producer) -> list[str]:
 
 def forwarded(topo: ir.Topology) -> list[ir.ForwardBus]:
     """The buses some route forwards to, by name."""
-    wanted = {b for route in topo.routes.values() for b in route.forward}
-    return [b for name, b in sorted(topo.buses.items()) if name in wanted]
+    return list(topo.forwarded)
 
 
 def forward_bus_arn(topo: ir.Topology, bus: ir.ForwardBus, where: Where) -> str:
