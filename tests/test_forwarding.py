@@ -16,6 +16,7 @@ from conftest import ROOT
 from edac.api import compile_paths, load_topology
 from edac.core import policies, simulate
 from edac.core.checks import quotas
+from edac.ops.replay import also_reached, rules_for
 from test_environments import run
 
 CASE = ROOT / "tests" / "cases" / "compile" / "accounts" / "input"
@@ -293,3 +294,50 @@ def test_the_forwarding_role_policy_grows_until_the_diagnostic_fires(tmp_path: P
         else:
             assert found == [], (n, size)
     assert seen == {"W752", "E751"}
+
+
+def test_names_aws_refuses_are_found_before_terraform(tmp_path: Path) -> None:
+    """The names edac derives for forwarding and for delivery to other accounts: a target id
+    over 64, IAM roles over 64, a previous name that is no queue name (review of issue 17)."""
+    long = "payments-settlement-and-reconciliation-platform"  # + -prod-...: over 64
+    text = HEAD.replace("name: shop", f"name: {long}") + """
+consumers:
+  billing: {team: data, account: analytics, previously: [bill.ing],
+            container: {role: "arn:aws:iam::333333333333:role/worker"}}
+  ledger: {team: data, account: analytics,
+           container: {role: "arn:aws:iam::333333333333:role/worker"}}
+buses:
+  """ + "k" * 57 + """: {name: data-events, account: analytics, team: data}
+routes:
+  r: {events: [OrderPlaced], to: [billing, ledger], forward: [""" + "k" * 57 + "]}\n"
+    result = load_topology([str(_write(tmp_path, text))])
+    messages = {d.message for d in result.diagnostics if d.code in ("E601", "E602")}
+    assert f"IAM role name `{long}-prod-cross-account-delivery` is 75 characters; IAM allows " \
+        "64" in messages
+    assert f"IAM role name `{long}-prod-bus-forwarding` is 67 characters; IAM allows 64" in \
+        messages
+    assert f"bus key `{'k' * 57}` makes the target id `forward.{'k' * 57}` of 65 characters; " \
+        "EventBridge allows 64" in messages
+    assert "consumer `billing` was previously `bill.ing`, which is not usable in queue names" \
+        in messages
+    # one character less of each and they are gone (a 56-character key at a short prefix:
+    # the forward DLQ's 80 characters bound the key more at a long one)
+    shorter = text.replace(long, long[:-11]).replace("k" * 57, "k" * 26).replace("bill.ing",
+                                                                                   "bill-ing")
+    result = load_topology([str(_write(tmp_path, shorter))])
+    assert not [d.message for d in result.diagnostics if d.code in ("E601", "E602")]
+    for key, found in (("k" * 56, False), ("k" * 57, True)):
+        short = text.replace(long, "s").replace("k" * 57, key)
+        result = load_topology([str(_write(tmp_path, short))])
+        assert any("makes the target id" in d.message for d in result.diagnostics) is found
+
+
+def test_a_replay_says_which_buses_get_the_events_again() -> None:
+    """A replayed route or consumer whose rules forward: the other domain gets them again."""
+    topo = compile_paths([str(CASE)]).result.topology
+    assert topo is not None
+    assert also_reached(rules_for(topo, "captured-to-analytics", None), None) == (
+        [], ["analytics"])
+    assert also_reached(rules_for(topo, "money", None), None) == ([], [])
+    assert also_reached(rules_for(topo, None, "ledger"), "ledger") == (
+        ["loader", "notifier"], [])

@@ -391,6 +391,9 @@ def replay_(paths: tuple[str, ...], route: str | None, consumer: str | None, sta
     if report.also_delivered_to:
         click.echo("these rules also deliver to " + ", ".join(report.also_delivered_to)
                    + ": they receive the events again too")
+    if report.also_forwarded_to:
+        click.echo("these rules also forward to bus(es) " + ", ".join(report.also_forwarded_to)
+                   + ": the domains behind them receive the events again too")
     if report.reason:
         click.echo(f"reason: {report.reason}")
     if report.state == "FAILED":

@@ -348,6 +348,11 @@ _CATALOGUE = [
          "region and name of the topology's own bus: a route forwarding to it would put "
          "every event it matches on the bus again, where the route matches it again. "
          "Forward to another domain's bus, or route the events to consumers with `to:`."),
+    Code("E750", "a bus that cannot be forwarded to", "A route forwards to a bus in another "
+         "AWS partition (the China or GovCloud Regions are partitions of their own, and no role "
+         "of one partition acts in another), or two keys under `buses:` name the same bus "
+         "(account, region and name): a rule forwarding to both would put every event on it "
+         "twice. Forward to one key per bus, within the bus's partition."),
     Code("E751", "a policy over its AWS quota", "A policy edac emits, measured on the JSON "
          "terraform sends, is larger than AWS accepts: a queue policy (8,192 bytes; it lists "
          "every rule that feeds the consumer), the bus policy (10,240 characters by default; a "

@@ -54,6 +54,9 @@ class Report:
     end: str
     rules: list[str]
     also_delivered_to: list[str] = field(default_factory=list)
+    # the buses of other domains these rules forward to (under `buses:`): they get the events
+    # again, whether a route or one consumer is replayed
+    also_forwarded_to: list[str] = field(default_factory=list)
     reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,6 +68,15 @@ def rules_for(topo: ir.Topology, route: str | None, consumer: str | None) -> lis
         return list(topo.routes[route].rules)
     assert consumer is not None
     return topo.rules_by_consumer().get(consumer, [])
+
+
+def also_reached(rules: list[ir.Rule], consumer: str | None) -> tuple[list[str], list[str]]:
+    """Who else the replayed rules deliver the events to again: the other consumers on the
+    rules of one replayed consumer (a replayed route is asked for whole), and the buses of
+    other domains the rules forward to, which a replay reaches either way."""
+    others = (sorted({t for r in rules for t in r.targets} - {consumer})
+              if consumer is not None else [])
+    return others, sorted({b for r in rules for b in r.forwards})
 
 
 def replay_name(topo: ir.Topology, what: str, start: dt.datetime) -> str:
@@ -126,7 +138,7 @@ def replay(topo: ir.Topology, aws: Aws, start: dt.datetime, end: dt.datetime,
                                                      EventBusName=topo.bus.name)["Arn"]))
         except NotFound:
             raise not_deployed(f"the rule `{rule.name}` on bus `{topo.bus.name}`", aws) from None
-    others = sorted({t for r in rules for t in r.targets} - ({consumer} if consumer else set()))
+    others, buses = also_reached(rules, consumer)
     name = replay_name(topo, route if route is not None else str(consumer), now)
     bus_arn = aws.arn("events", f"event-bus/{topo.bus.name}")
     with aws.calls(f"start the replay `{name}`"):
@@ -135,7 +147,7 @@ def replay(topo: ir.Topology, aws: Aws, start: dt.datetime, end: dt.datetime,
             EventSourceArn=archive["ArchiveArn"], EventStartTime=start, EventEndTime=end,
             Destination={"Arn": bus_arn, "FilterArns": arns})
     report = Report(name, str(started.get("State", "STARTING")), topo.archive, _iso(start),
-                    _iso(end), arns, others if consumer is not None else [])
+                    _iso(end), arns, others, buses)
     while wait and report.state not in TERMINAL:
         time.sleep(1)
         with aws.calls(f"follow the replay `{name}`"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from edac.core import names
+from edac.core import names, policies
 from edac.core.checks._util import diag
 from edac.core.diagnostics import Diagnostic, Related
 from edac.core.ir import Topology
@@ -35,6 +35,9 @@ ARCHIVE_MAX = 48
 DETAIL_TYPE_MAX = 128
 SOURCE_MAX = 256
 RULES_PER_BUS = 300
+# "Role name: 64 characters" (IAM object character limits):
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ROLE_MAX = 64
 
 _CHARSET_HELP = "use letters, digits, `-` and `_` only"
 
@@ -83,10 +86,20 @@ def element_names(topo: Topology) -> Iterator[Diagnostic]:
             yield diag(topo, "E601", f"consumer name `{c.name}` is not usable in queue names",
                        c.origin, key=True, label="invalid name", help=_CHARSET_HELP)
             continue
-        if len(c.name) > RULE_MAX:
-            yield diag(topo, "E602", f"consumer name `{c.name}` is {len(c.name)} characters; "
-                       f"it is the EventBridge target id, at most {RULE_MAX}", c.origin,
-                       key=True, label="name too long", help="shorten the consumer name")
+        bad = next((i for i, old in enumerate(c.previously) if not NAME.fullmatch(old)), None)
+        if bad is not None:  # the oldest name names the queues and the target id
+            yield diag(topo, "E601", f"consumer `{c.name}` was previously "
+                       f"`{c.previously[bad]}`, which is not usable in queue names", c.origin,
+                       "previously", bad, label="invalid name",
+                       help=_CHARSET_HELP + ": the queues and targets keep the oldest name")
+            continue
+        if len(c.target_id) > RULE_MAX:
+            what = "name" if c.target_id == c.name else "oldest name"
+            yield diag(topo, "E602", f"consumer {what} `{c.target_id}` is {len(c.target_id)} "
+                       f"characters; it is the EventBridge target id, at most {RULE_MAX}",
+                       c.origin, *(("previously", len(c.previously) - 1) if c.previously
+                                   else ()), key=not c.previously, label="name too long",
+                       help="shorten the consumer name")
         longest = max((c.queues.main, c.queues.dlq, c.queues.target_dlq), key=len)
         if len(longest) > QUEUE_MAX:
             budget = QUEUE_MAX - (len(longest) - len(c.name))
@@ -184,6 +197,17 @@ def bus(topo: Topology) -> Iterator[Diagnostic]:
         yield diag(topo, "E602", "the idempotency table name is too long",
                    topo.setting_origins.get("name"), label="name too long",
                    help=f"DynamoDB table names have at most {TABLE_MAX} characters")
+    for role, needed, why in (
+            (names.delivery_role(topo.prefix), bool(policies.remote_consumers(topo)),
+             "the rules send to the queues of other accounts as this role"),
+            (names.forwarding_role(topo.prefix), bool(topo.forwarded),
+             "the rules forward to the buses of other domains as this role")):
+        if needed and system_ok and len(role) > ROLE_MAX:
+            yield diag(topo, "E602", f"IAM role name `{role}` is {len(role)} characters; IAM "
+                       f"allows {ROLE_MAX}", topo.setting_origins.get("name"),
+                       label="name too long",
+                       help=f"{why}: shorten the system name or environment by "
+                       f"{len(role) - ROLE_MAX} characters")
     total = sum(len(r.rules) for r in topo.routes.values())
     if total > RULES_PER_BUS:
         yield diag(topo, "W608", f"the topology compiles to {total} rules on one bus; the "

@@ -8,6 +8,8 @@
 - E748: forwarding while the bus's account or region is not known (the receiving bus's policy
   names this bus's forwarding role by its ARN);
 - E749: a route that forwards to its own bus (every event would go round again);
+- E750: a bus in another partition (no role crosses one), or one bus under two keys (every
+  event forwarded twice);
 - W715: a bus under `buses:` that no route forwards to.
 """
 
@@ -17,7 +19,14 @@ from collections.abc import Iterator
 
 from edac.core import policies
 from edac.core.checks._util import diag
-from edac.core.checks.aws_names import _CHARSET_HELP, BUS_MAX, BUS_NAME, NAME, QUEUE_MAX
+from edac.core.checks.aws_names import (
+    _CHARSET_HELP,
+    BUS_MAX,
+    BUS_NAME,
+    NAME,
+    QUEUE_MAX,
+    RULE_MAX,
+)
 from edac.core.checks.environments import REGION
 from edac.core.diagnostics import Diagnostic
 from edac.core.ir import Topology
@@ -41,6 +50,12 @@ def names_and_regions(topo: Topology) -> Iterator[Diagnostic]:
                        f"consumer `{taken[bus.dlq]}` are both named `{bus.dlq}`", bus.origin,
                        key=True, label="queue name taken",
                        help="rename the bus's key under `buses:` or the consumer")
+        if NAME.fullmatch(bus.name) and len(bus.target_id) > RULE_MAX:
+            yield diag(topo, "E602", f"bus key `{bus.name}` makes the target id "
+                       f"`{bus.target_id}` of {len(bus.target_id)} characters; EventBridge "
+                       f"allows {RULE_MAX}", bus.origin, key=True, label="name too long",
+                       help=f"shorten the key of the bus under `buses:` to at most "
+                       f"{RULE_MAX - len(bus.target_id) + len(bus.name)} characters")
         if not BUS_NAME.fullmatch(bus.bus_name) or len(bus.bus_name) > BUS_MAX:
             yield diag(topo, "E604", f"`{bus.bus_name}` is not a valid event bus name",
                        bus.origin, "name", label="invalid bus name",
@@ -52,7 +67,8 @@ def names_and_regions(topo: Topology) -> Iterator[Diagnostic]:
 
 
 def accounts(topo: Topology) -> Iterator[Diagnostic]:
-    """E746, E748 and E749."""
+    """E746, E748, E749 and E750."""
+    seen: dict[tuple[str, str, str], str] = {}
     for bus in policies.forwarded(topo):
         if bus.account is not None and bus.account not in topo.accounts:
             guess = did_you_mean(bus.account, set(topo.accounts))
@@ -81,6 +97,28 @@ def accounts(topo: Topology) -> Iterator[Diagnostic]:
                        bus.origin, "name", label="the bus itself",
                        help="forward to another domain's bus, or route the events to "
                        "consumers with `to:`")
+            continue
+        region = bus.region or topo.region
+        if policies.partition(region) != policies.partition(topo.region):
+            # Partitions are isolated: a role of one cannot act on a bus of another
+            # (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/
+            # partitions.html).
+            yield diag(topo, "E750", f"bus `{bus.name}` is in region `{region}`, in another AWS "
+                       f"partition (`{policies.partition(region)}`) than this bus "
+                       f"(`{policies.partition(topo.region)}`)", bus.origin,
+                       *(("region",) if bus.region else ()), key=bus.region is None,
+                       label="another partition",
+                       help="EventBridge forwards within a partition only: have a producer of "
+                       "that partition publish to it")
+            continue
+        other = seen.setdefault((account, region, bus.bus_name), bus.name)
+        if other != bus.name:
+            yield diag(topo, "E750", f"buses `{other}` and `{bus.name}` are the same bus "
+                       f"`{bus.bus_name}` (account {account}, {region})", bus.origin, key=True,
+                       label="declared twice",
+                       help=f"forward to `{other}` only: a rule forwarding to both would put "
+                       "every event on that bus twice, and its failures would be split over two "
+                       "forward DLQs")
 
 
 def unused(topo: Topology) -> Iterator[Diagnostic]:
