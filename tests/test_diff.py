@@ -183,7 +183,8 @@ def test_rows_of_the_table(v2: Diff) -> None:
     # the table follows the order routes, patterns, consumers, queues, producers, permissions
     kinds = [c.kind for c in v2.changes]
     assert kinds == sorted(kinds, key=["route", "pattern", "consumer", "queue", "producer",
-                                       "event", "permission", "bus", "system"].index)
+                                       "event", "permission", "forward", "bus",
+                                       "system"].index)
     page = markdown(v2, "main")
     assert ("| 🟢 added | route | `cancelled-to-fulfillment` | takes: + `OrderCancelled`<br>to: "
             "+ `fulfillment, notifications` |") in page

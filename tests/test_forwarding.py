@@ -9,6 +9,7 @@ diagnostics of the YAML."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -55,8 +56,8 @@ def test_the_bus_root_forwards_as_its_role_with_a_dlq_per_bus() -> None:
     # the rule of each forwarding route puts on the bus as the role, its DLQ the bus's
     routes = files["routes.tf"]
     assert '"forward.analytics" = "analytics"' in routes
-    assert "role_arn                     = aws_iam_role.bus_forwarding.arn" in routes
-    assert "dead_letter_arn              = aws_sqs_queue.forward_dlq[bus].arn" in routes
+    assert "role_arn        = aws_iam_role.bus_forwarding.arn" in routes
+    assert "dead_letter_arn = aws_sqs_queue.forward_dlq[bus].arn" in routes
     # nothing of it in the roots of other accounts: the receiving bus is the other domain's
     assert not any("forward" in text for rel, text in files.items()
                    if rel.startswith("accounts/"))
@@ -151,6 +152,13 @@ def test_no_longer_forwarding_is_refused_until_decided(tmp_path: Path) -> None:
     assert ("error[E801]: no route forwards to bus `audit` any more: applying would delete "
             "its forward DLQ `pay-prod-audit-forward-dlq` and the events in it") in err
     assert "warning[W715]: no route forwards to bus `audit`" in err
+    # the review says so, and what decides it
+    code, page, err = run("diff", "--base", str(CASE), str(topo))
+    assert code == 0, err
+    assert ("> - the forward DLQ of bus `audit` is deleted, with the events that could not be "
+            "forwarded: `pay-prod-audit-forward-dlq`.") in page, page
+    assert ("> `edac compile` refuses this until told: `--allow-destroy forward.audit` once "
+            "the events in it are moved elsewhere (a forward DLQ cannot be forgotten).") in page
     code, _, err = run("compile", str(topo), "-o", str(out), "--forget", "forward.audit")
     assert code == 1 and "error[E802]: `--forget forward.audit`" in err
     code, _, err = run("compile", str(topo), "-o", str(out), "--allow-destroy",
@@ -191,7 +199,12 @@ routes:
         "name: analytics-events", "name: analytics-v2"))
     code, out, err = run("diff", "--base", str(base), str(head))
     assert code == 0, err
-    assert "| bus | `analytics` | receiving bus: `analytics-events` → `analytics-v2` |" in out
+    assert "| forward | `analytics` | receiving bus: `analytics-events` → `analytics-v2` |" \
+        in out
+    # the diagram of the change marks that bus, not ours
+    marked = re.search(r"^  class (\S+) changed$", out, re.M)
+    assert marked and "f_analytics" in marked.group(1).split(","), out
+    assert "bus" not in marked.group(1).split(","), out
 
 
 def test_forwarding_needs_the_bus_account_and_a_known_account(tmp_path: Path) -> None:
@@ -341,3 +354,84 @@ def test_a_replay_says_which_buses_get_the_events_again() -> None:
     assert also_reached(rules_for(topo, "money", None), None) == ([], [])
     assert also_reached(rules_for(topo, None, "ledger"), "ledger") == (
         ["loader", "notifier"], [])
+
+
+def test_a_bus_no_route_forwards_to_makes_nothing(tmp_path: Path) -> None:
+    """No forward DLQ, alarm or alert topic for it, and no W711 for its team: W715 says it."""
+    text = HEAD + """
+consumers:
+  billing: {team: data, lambda: {function: billing}}
+buses:
+  analytics: {name: analytics-events, account: analytics, team: nobody}
+routes:
+  placed: {events: [OrderPlaced], to: [billing]}
+"""
+    result = compile_paths([str(_write(tmp_path, text))])
+    assert result.result.ok
+    assert [d.code for d in result.result.diagnostics] == ["W715"]
+    assert result.result.topology is not None
+    assert result.result.topology.alerted_teams() == ["data"]  # billing's
+    made = [rel for rel, text in result.files.items() if not rel.startswith("modules/") and
+            any(n in text for n in ("nobody-alarms", "forward-dlq", "bus-forwarding"))]
+    assert made == []
+    # forwarded, the bus's alarm goes to team `nobody`, whom nobody hears
+    forwarded = text.replace("to: [billing]}", "to: [billing], forward: [analytics]}")
+    result = compile_paths([str(_write(tmp_path, forwarded))])
+    assert [d.code for d in result.result.diagnostics] == ["W711"]
+    assert result.result.topology is not None
+    assert result.result.topology.alerted_teams() == ["data", "nobody"]
+
+
+def test_a_breaking_schema_change_names_the_buses_it_is_forwarded_to(tmp_path: Path) -> None:
+    """The consumers behind a forwarded bus read the event too: the review names that bus."""
+    schema = {"type": "object", "required": ["orderId"],
+              "properties": {"orderId": {"type": "string"}}}
+    text = HEAD.replace("OrderPlaced: {producer: orders}",
+                        "OrderPlaced: {producer: orders, schema: placed.json}") + """
+buses:
+  analytics: {name: analytics-events, account: analytics, team: data}
+routes:
+  placed: {events: [OrderPlaced], forward: [analytics]}
+"""
+    for side in ("a", "b"):
+        (tmp_path / side).mkdir()
+        _write(tmp_path / side, text)
+        (tmp_path / side / "placed.json").write_text(json.dumps(schema))
+    schema["required"] = []
+    (tmp_path / "b" / "placed.json").write_text(json.dumps(schema))
+    code, out, err = run("diff", "--base", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert code == 0, err
+    assert "breaks its readers (the domain behind bus `analytics`)" in out, out
+
+
+def test_what_could_not_be_forwarded_is_forwarded_again_over_its_window(
+        tmp_path: Path) -> None:
+    """The forward DLQ's events give the replay window; the replay names who else gets
+    them again; the alarm and topology.md point at `edac dlq show forward.BUS`."""
+    from edac.core.runbook import Runbook
+    from edac.ops.replay import forward_again
+
+    topo_dir = tmp_path / "topology"
+    shutil.copytree(CASE, topo_dir)
+    text = (topo_dir / "topology.yaml").read_text()
+    (topo_dir / "topology.yaml").write_text(text.replace("teams:\n", "bus:\n  archive_days: 7\n"
+                                                         "\nteams:\n", 1))
+    compiled = compile_paths([str(topo_dir)])
+    topo = compiled.result.topology
+    assert topo is not None and topo.archive == "pay-prod-archive"
+    events = [{"time": "2026-12-02T10:00:00Z"}, {"time": "2026-12-02T09:59:00Z"}, {}]
+    steps = forward_again(topo, "analytics", events, Runbook(("topology",)))
+    assert steps == [{
+        "route": "captured-to-analytics", "from": "2026-12-02T09:59:00Z",
+        "to": "2026-12-02T10:00:01Z",
+        "command": "edac replay --route captured-to-analytics --from 2026-12-02T09:59:00Z "
+                   "--to 2026-12-02T10:00:01Z topology",
+        "also_delivered_to": [], "also_forwarded_to": []}]
+    assert forward_again(topo, "analytics", [{}]) == []
+    alarm = compiled.files["forwarding.tf"]
+    assert "edac dlq show forward.analytics" in alarm
+    page = compiled.files["topology.md"]
+    assert "`edac dlq show forward.audit" in page and "over that window" in page
+    # without an archive there is nothing to replay from
+    plain = compile_paths([str(CASE)]).result.topology
+    assert plain is not None and forward_again(plain, "analytics", events) == []

@@ -48,6 +48,10 @@ resource "aws_cloudwatch_event_target" "this" {
 # Event buses (of other domains) the rule forwards to: always as an execution role, which
 # EventBridge recommends for every event bus target and needs for one of another account
 # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html).
+# No retry_policy: AWS's CDK states "Retry policy is not supported for Event bus targets"
+# (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_events_targets.EventBusProps.html),
+# so EventBridge's default applies, 24 hours and 185 attempts, then the DLQ
+# (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html).
 resource "aws_cloudwatch_event_target" "bus" {
   for_each = var.bus_targets
 
@@ -56,11 +60,6 @@ resource "aws_cloudwatch_event_target" "bus" {
   target_id      = each.key
   arn            = each.value.bus_arn
   role_arn       = each.value.role_arn
-
-  retry_policy {
-    maximum_retry_attempts       = each.value.maximum_retry_attempts
-    maximum_event_age_in_seconds = each.value.maximum_event_age_in_seconds
-  }
 
   dead_letter_config {
     arn = each.value.dead_letter_arn

@@ -122,13 +122,11 @@ variable "targets" {
 
 variable "bus_targets" {
   type = map(object({
-    bus_arn                      = string
-    role_arn                     = string
-    dead_letter_arn              = string
-    maximum_retry_attempts       = number
-    maximum_event_age_in_seconds = number
+    bus_arn         = string
+    role_arn        = string
+    dead_letter_arn = string
   }))
-  description = "Event bus targets (bus to bus) keyed by target id, unique across targets and bus_targets; with targets, at most 5. role_arn is the execution role of the rule's account that puts the events on the bus (the receiving bus's policy lets it in); dead_letter_arn a standard SQS queue for what it could not put there."
+  description = "Event bus targets (bus to bus) keyed by target id, unique across targets and bus_targets; with targets, at most 5. role_arn is the execution role of the rule's account that puts the events on the bus (the receiving bus's policy lets it in); dead_letter_arn a standard SQS queue for what it could not put there (after EventBridge's default retries: event bus targets take no retry policy)."
   default     = {}
   nullable    = false
 
@@ -152,14 +150,6 @@ variable "bus_targets" {
     error_message = "Each bus target's dead_letter_arn must be a STANDARD SQS queue ARN: EventBridge rejects a FIFO dead-letter queue."
   }
 
-  validation {
-    condition = alltrue([
-      for t in values(var.bus_targets) :
-      t.maximum_retry_attempts >= 0 && t.maximum_retry_attempts <= 185 && floor(t.maximum_retry_attempts) == t.maximum_retry_attempts &&
-      t.maximum_event_age_in_seconds >= 60 && t.maximum_event_age_in_seconds <= 86400 && floor(t.maximum_event_age_in_seconds) == t.maximum_event_age_in_seconds
-    ])
-    error_message = "maximum_retry_attempts must be a whole number in 0-185 and maximum_event_age_in_seconds in 60-86400."
-  }
 }
 
 variable "alarm_names" {

@@ -279,6 +279,19 @@ def test_events_go_on_bus_to_bus_as_the_receiving_bus_lets_them(
     assert shown["audit"].counts.total >= 1 and shown["audit"].attention
     assert shown["analytics"].counts.total == 0
     assert shown["audit"].alarm != "missing" and shown["audit"].team == "payments"
+    # `edac dlq show forward.audit` reads them where they are (the bus has no archive to
+    # forward them again from); a redrive of a forward DLQ is refused
+    where = ("--endpoint-url", accounts.endpoint.url)
+    code, out, err = run("dlq", "show", "forward.audit", str(CASE), *where, "--format", "json")
+    assert code == 0, err + out
+    shown_dlq = json.loads(out)
+    assert shown_dlq["forward_dlq"] == "pay-prod-audit-forward-dlq"
+    assert 1 in [m["event"]["detail"].get("forwarded") for m in shown_dlq["messages"]]
+    assert shown_dlq["replay"] == []
+    code, out, err = run("dlq", "show", "forward.audit", str(CASE), *where)
+    assert code == 0 and "the bus has no archive to forward them again from" in out, err + out
+    code, out, err = run("redrive", "forward.audit", str(CASE), *where)
+    assert code == 1 and "error[E923]" in err, err + out
     lost = [e for e in accounts.drain(BUS, "pay-prod-audit-forward-dlq")
             if "forwarded" in e["detail"]]
     assert [e["detail"]["forwarded"] for e in lost] == [1]
@@ -305,6 +318,9 @@ def test_the_operations_act_in_the_account_of_the_credentials(
     assert code == 0, err + out
     code, out, err = run("dlq", "show", "notifier", str(CASE), *where)
     assert code == 1 and "E922" in out + err, out + err
+    code, out, err = run("dlq", "show", "forward.analytics", str(CASE), *where)
+    assert code == 1 and "the bus and its archive are in the bus's account" in out + err, \
+        out + err
     _credentials_of(accounts, BUS, monkeypatch)
     code, out, err = run("status", str(CASE), *where)
     assert code == 0, err + out

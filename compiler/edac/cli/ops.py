@@ -234,22 +234,31 @@ def dlq() -> None:
 @_target_options
 def dlq_show(consumer: str, paths: tuple[str, ...], limit: int, region: str | None,
              profile: str | None, endpoint_url: str | None, use_sandbox: bool,
-            sandbox_dir: str | None, fmt: str) -> None:
+             sandbox_dir: str | None, fmt: str) -> None:
     """The messages in both DLQs of CONSUMER, decoded, left where they are (each read
     raises its receive count by one).
 
     The DLQ holds what the consumer failed to process; the target DLQ what EventBridge could
-    not deliver to its queue, with EventBridge's reason."""
+    not deliver to its queue, with EventBridge's reason. `forward.BUS`: the forward DLQ of
+    a bus under `buses:` (what could not be put on it), and the replay that sends it again."""
+    from edac.core.names import forwarded_bus
     from edac.ops.messages import show
-    from edac.ops.queues import locate
+    from edac.ops.queues import forward_dlq, locate
 
+    bus = forwarded_bus(consumer)
     with failures(fmt):
-        topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
-                             sandbox_dir, lambda t: _consumer(t, consumer))
-        _in_account_of(topo, aws, consumer, f"edac dlq show {consumer}")
-        c = topo.consumers[consumer]
-        queues = locate(aws, c)
+        topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox, sandbox_dir,
+                             lambda t: _consumer(t, consumer) if bus is None else _bus(t, bus))
+        _in_account_of(topo, aws, None if bus is not None else consumer,
+                       f"edac dlq show {consumer}")
+        if bus is not None:
+            queues = {"forward-dlq": forward_dlq(aws, topo.buses[bus])}
+        else:
+            queues = locate(aws, topo.consumers[consumer])
         found = show(aws, queues, limit)
+    if bus is not None:
+        _show_forwarded(topo, bus, queues["forward-dlq"].name, found, fmt, paths)
+        return
     if fmt == "json":
         _json({"consumer": consumer, "dlq": queues["dlq"].name,
                "target_dlq": queues["target-dlq"].name,
@@ -259,20 +268,64 @@ def dlq_show(consumer: str, paths: tuple[str, ...], limit: int, region: str | No
                         ("target-dlq", "target DLQ (EventBridge could not deliver)")):
         mine = [m for m in found if m.queue == kind]
         click.echo(f"{label} {queues[kind].name}: {len(mine)} message(s) shown")
-        for m in mine:
-            click.echo(f"  message {m.message_id}, received {m.receive_count} time(s), "
-                       f"sent {m.sent or '?'}" + (f", group {m.group}" if m.group else ""))
-            if m.event is not None:
-                e = m.event
-                click.echo(f"    event {e.get('id')}: {e.get('source')} / "
-                           f"{e.get('detail-type')} at {e.get('time')}")
-                click.echo(f"    detail: {json.dumps(e.get('detail'), ensure_ascii=False)}")
-            else:
-                click.echo(f"    body (not an EventBridge event): {m.body}")
-            for name, value in m.failure.items():
-                click.echo(f"    {name}: {value}")
+        _echo_messages(mine)
     if found:
         click.echo(f"\nafter the fix: edac redrive {consumer} --from dlq|target-dlq ...")
+
+
+def _bus(topo: Any, name: str) -> str:
+    """A bus some route forwards to (E904 otherwise)."""
+    from edac.api import unknown_name
+
+    if name not in {b.name for b in topo.forwarded}:
+        raise unknown_name("forwarded bus", name, [b.name for b in topo.forwarded])
+    return name
+
+
+def _echo_messages(messages: list[Any]) -> None:
+    for m in messages:
+        click.echo(f"  message {m.message_id}, received {m.receive_count} time(s), "
+                   f"sent {m.sent or '?'}" + (f", group {m.group}" if m.group else ""))
+        if m.event is not None:
+            e = m.event
+            click.echo(f"    event {e.get('id')}: {e.get('source')} / "
+                       f"{e.get('detail-type')} at {e.get('time')}")
+            click.echo(f"    detail: {json.dumps(e.get('detail'), ensure_ascii=False)}")
+        else:
+            click.echo(f"    body (not an EventBridge event): {m.body}")
+        for name, value in m.failure.items():
+            click.echo(f"    {name}: {value}")
+
+
+def _show_forwarded(topo: Any, bus: str, queue: str, found: list[Any], fmt: str,
+                    paths: tuple[str, ...]) -> None:
+    """A forward DLQ's messages, and the replay that forwards them again: the window of
+    their events' times, per route forwarding to the bus (what else it delivers to)."""
+    from edac.core.runbook import Runbook
+    from edac.ops.replay import forward_again
+
+    book = Runbook(paths, click.get_current_context().meta.get("edac.environment"))
+    again = forward_again(topo, bus, [m.event for m in found if m.event is not None], book)
+    if fmt == "json":
+        _json({"bus": bus, "forward_dlq": queue, "messages": [m.as_dict() for m in found],
+               "replay": again})
+        return
+    click.echo(f"forward DLQ {queue} (EventBridge could not put these on bus {bus}): "
+               f"{len(found)} message(s) shown")
+    _echo_messages(found)
+    if found and not again:
+        click.echo("\nthe bus has no archive to forward them again from" if topo.archive is None
+                   else "\nno event with a time to replay")
+        return
+    if not again:
+        return
+    click.echo("\nafter the fix, forward them again from the archive (it keeps them in the "
+               "forward DLQ: delete them there once bus " + bus + "'s domain has them):")
+    for step in again:
+        click.echo("  " + step["command"])
+        if step["also_delivered_to"]:
+            click.echo("    (also delivers them again to " + ", ".join(
+                step["also_delivered_to"]) + ": their idempotency drops what they had)")
 
 
 # -- redrive ---------------------------------------------------------------------------------
@@ -300,10 +353,16 @@ def redrive_(consumer: str, paths: tuple[str, ...], source: str, most: int | Non
 
     A message leaves the DLQ only after it is safely in the queue: killed at any moment,
     every message is in one of them (or both)."""
+    from edac.core.names import forwarded_bus
     from edac.ops.redrive import check_options, redrive
 
     with failures(fmt):
         check_options(most, rate)
+        bus = forwarded_bus(consumer)
+        if bus is not None:  # only the receiving bus's policy could let anyone put them back
+            raise failure("E923", f"`{consumer}` is the forward DLQ of bus `{bus}`: its events "
+                          "go back on that bus only as this bus's forwarding role, by a replay "
+                          "from the archive", help=f"see the replay: edac dlq show {consumer}")
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
                              sandbox_dir, lambda t: _consumer(t, consumer))
         _in_account_of(topo, aws, consumer, f"edac redrive {consumer}")

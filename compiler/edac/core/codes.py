@@ -275,7 +275,10 @@ _CATALOGUE = [
          "moves nothing or would do harm: `--max 0`, a rate outside 1-500 per second, a "
          "replay window the wrong way round or ending in the future, or a redrive into a "
          "FIFO queue that still holds messages (the redriven messages would come after newer "
-         "ones of the same groups; `--allow-reorder` accepts that). Nothing was moved."),
+         "ones of the same groups; `--allow-reorder` accepts that), or a redrive of a forward DLQ "
+         "(`forward.BUS`: its events go back on the other domain's bus only as the forwarding "
+         "role, by `edac replay`; `edac dlq show forward.BUS` gives the window). Nothing was "
+         "moved."),
     Code("E924", "nothing to replay from", "The bus has no archive (`bus.archive_days`), or the "
          "window starts before the oldest event the archive keeps. Nothing was replayed."),
     # -- the graph (W7xx)

@@ -24,10 +24,11 @@ from edac.core.text import duration
 from edac.patterns.summary import pattern_clauses
 
 Action = Literal["added", "removed", "changed", "renamed"]
-Kind = Literal["route", "pattern", "consumer", "queue", "producer", "event", "permission", "bus",
-               "system"]
+# "forward": a bus of another domain that routes forward to (under `buses:`); "bus": our own
+Kind = Literal["route", "pattern", "consumer", "queue", "producer", "event", "permission",
+               "forward", "bus", "system"]
 KINDS: tuple[Kind, ...] = ("route", "pattern", "consumer", "queue", "producer", "event",
-                           "permission", "bus", "system")
+                           "permission", "forward", "bus", "system")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class SchemaChange:
     routes: tuple[str, ...]  # the routes that take it
     # route -> what its filter matches now that it did not (edac.core.checks.schemas.widened)
     widened: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the buses of other domains its routes forward it to: their consumers read it too
+    forwarded_to: tuple[str, ...] = ()
 
     @property
     def breaking(self) -> bool:
@@ -98,8 +101,10 @@ def schema_changes(old: ir.Topology, new: ir.Topology) -> tuple[SchemaChange, ..
         readers = sorted({c for r in routes for c in new.routes[r].to})
         more = tuple((r, tuple(lines)) for r in routes
                      if (lines := widened(new.routes[r], a, b)))
+        buses = sorted({b for r in routes for b in new.routes[r].forward})
         found.append(SchemaChange(name, new.events[name].producer, tuple(producers),
-                                  tuple(consumers), tuple(readers), tuple(routes), more))
+                                  tuple(consumers), tuple(readers), tuple(routes), more,
+                                  tuple(buses)))
     return tuple(found)
 
 
@@ -345,7 +350,7 @@ def compare(old: ir.Topology | None, new: ir.Topology, old_lock: lockfile.Lock |
                        ("archive", _archive(old.bus), _archive(new.bus))])
         if bus:
             add(Change("bus", "changed", new.bus.name, bus))
-    for _, _, _, row in _pair_changes("bus", old.buses, new.buses, {}, _forward_fields):
+    for _, _, _, row in _pair_changes("forward", old.buses, new.buses, {}, _forward_fields):
         if row:  # the buses of other domains that routes forward to
             add(row)
 

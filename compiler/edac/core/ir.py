@@ -299,9 +299,9 @@ class Topology:
     def alerted_teams(self) -> list[str]:
         """The teams whose alarm topic edac makes: a consumer of theirs has alarms that go
         neither to its own topic nor to an existing topic of the team (or a forwarded bus of
-        theirs has, in the bus's account)."""
+        theirs has, in the bus's account; a bus no route forwards to has no alarm)."""
         return sorted({c.team for c in self.consumers.values() if self.alarm_topic(c) is None}
-                      | {b.team for b in self.buses.values() if self.forward_topic(b) is None})
+                      | {b.team for b in self.forwarded if self.forward_topic(b) is None})
 
     def located(self, origin: Origin, *sub: str | int) -> tuple[str, Path_]:
         """Where the value at `sub` below `origin` is written: in the topology's element, or

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from edac.core import ir
+from edac.core import ir, names
 from edac.core.text import command, duration
 
 # CloudWatch: an alarm description has at most 1,024 characters
@@ -42,8 +42,8 @@ class Runbook:
     def replay_consumer(self, consumer: str) -> str:
         return self._edac("replay", "--consumer", consumer, "--from", "TIME", "--to", "TIME")
 
-    def replay_route(self, route: str) -> str:
-        return self._edac("replay", "--route", route, "--from", "TIME", "--to", "TIME")
+    def replay_route(self, route: str, start: str = "TIME", end: str = "TIME") -> str:
+        return self._edac("replay", "--route", route, "--from", start, "--to", end)
 
 
 def _fit(text: str, short: str) -> str:
@@ -91,8 +91,9 @@ def rule_alarms(topo: ir.Topology, route: ir.Route, rule: ir.Rule,
 
     def texts(b: Runbook) -> dict[str, str]:
         redrives = "; ".join([*(b.redrive(t, "target-dlq") for t in rule.targets),
-                              *((f"forward those in {topo.buses[f].dlq} again from the "
-                                 f"archive: {b.replay_route(route.name)}" if topo.archive else
+                              *((f"for those in {topo.buses[f].dlq}, the replay that "
+                                 f"forwards them again: {b.dlq_show(names.forward_target(f))}"
+                                 if topo.archive else
                                  f"those forwarded to bus {f} are in {topo.buses[f].dlq}")
                                 for f in rule.forwards)])
         lost = (f"They are still in the archive {topo.archive}: send them again with "
@@ -117,9 +118,15 @@ def forward_alarm(topo: ir.Topology, bus: ir.ForwardBus, book: Runbook) -> str:
     """The description of the alarm on the queue of what could not be forwarded to `bus`."""
     routes = sorted(r.name for r in topo.routes.values() if bus.name in r.forward)
 
+    others = sorted({t for r in routes for t in topo.routes[r].to})
+
     def text(b: Runbook) -> str:
         again = (f"After the fix, forward them again from the archive {topo.archive}: "
-                 + "; ".join(b.replay_route(r) for r in routes) + "." if topo.archive else
+                 f"{b.dlq_show(bus.target_id)} gives the replay of their time window"
+                 + (f" (it delivers them again to {', '.join(others)} too: their idempotency "
+                    "drops what they had)" if others else "")
+                 + "; delete them from the queue once that domain has them."
+                 if topo.archive else
                  "The bus has no archive: the events are in this queue only (14 days).")
         return (f"Bus {bus.name} ({bus.bus_name}): EventBridge could not put events of route "
                 f"{', '.join(routes)} on it (its bus policy does not let this bus's forwarding "

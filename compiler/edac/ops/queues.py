@@ -55,6 +55,17 @@ def locate(aws: Aws, c: ir.Consumer, kinds: tuple[str, ...] = KINDS) -> dict[str
     return found
 
 
+def forward_dlq(aws: Aws, bus: ir.ForwardBus) -> Queue:
+    """The queue of what could not be forwarded to `bus` (in the bus's account); E921 when
+    it is not there."""
+    try:
+        with aws.calls(f"find the queue `{bus.dlq}`"):
+            url = aws.client("sqs").get_queue_url(QueueName=bus.dlq)["QueueUrl"]
+    except NotFound:
+        raise not_deployed(f"the forward DLQ `{bus.dlq}` of bus `{bus.name}`", aws) from None
+    return Queue("forward-dlq", bus.dlq, url, aws.arn("sqs", bus.dlq), False)
+
+
 _WHAT = {"queue": "queue", "dlq": "DLQ", "target-dlq": "target DLQ"}
 
 

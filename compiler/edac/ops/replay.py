@@ -19,6 +19,7 @@ from typing import Any
 
 from edac.core import ir
 from edac.core.diagnostics import failure
+from edac.core.runbook import Runbook
 from edac.core.spec import parse_duration
 from edac.ops.aws import Aws, NotFound, not_deployed
 
@@ -77,6 +78,33 @@ def also_reached(rules: list[ir.Rule], consumer: str | None) -> tuple[list[str],
     others = (sorted({t for r in rules for t in r.targets} - {consumer})
               if consumer is not None else [])
     return others, sorted({b for r in rules for b in r.forwards})
+
+
+def forward_again(topo: ir.Topology, bus: str, events: list[dict[str, Any]],
+                  book: Runbook | None = None) -> list[dict[str, Any]]:
+    """The replays that put the events of a forward DLQ on `bus` again: per route forwarding
+    to it, over the window of the events' times (to the second after the last), with the
+    consumers that route delivers them to again. [] when the bus has no archive or no event
+    has a time."""
+    times = sorted(t for e in events if isinstance(t := e.get("time"), str))
+    if topo.archive is None or not times:
+        return []
+    try:
+        first = dt.datetime.fromisoformat(times[0].replace("Z", "+00:00"))
+        last = dt.datetime.fromisoformat(times[-1].replace("Z", "+00:00"))
+    except ValueError:
+        return []
+    start, end = _iso(first), _iso(last + dt.timedelta(seconds=1))
+    book = book or Runbook()
+    steps = []
+    for route in sorted((r for r in topo.routes.values() if bus in r.forward),
+                        key=lambda r: r.name):
+        steps.append({"route": route.name, "from": start, "to": end,
+                      "command": book.replay_route(route.name, start, end),
+                      "also_delivered_to": sorted({t for r in route.rules for t in r.targets}),
+                      "also_forwarded_to": sorted({b for r in route.rules for b in r.forwards}
+                                                  - {bus})})
+    return steps
 
 
 def replay_name(topo: ir.Topology, what: str, start: dt.datetime) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from edac.core import ir, policies
-from edac.ops.aws import Aws, NotFound, not_deployed
-from edac.ops.queues import KINDS, Counts, Queue, counts, locate
+from edac.ops.aws import Aws
+from edac.ops.queues import KINDS, Counts, counts, forward_dlq, locate
 
 
 @dataclass(frozen=True)
@@ -80,18 +80,8 @@ def forwarding_status(topo: ir.Topology, aws: Aws) -> list[ForwardStatus]:
     if not buses:
         return []
     states = _alarm_states(aws, [b.dlq_alarm for b in buses])
-    out = []
-    sqs = aws.client("sqs")
-    for b in buses:
-        try:
-            with aws.calls(f"find the queue `{b.dlq}`"):
-                url = sqs.get_queue_url(QueueName=b.dlq)["QueueUrl"]
-        except NotFound:
-            raise not_deployed(f"the forward DLQ `{b.dlq}` of bus `{b.name}`", aws) from None
-        queue = Queue("forward-dlq", b.dlq, url, aws.arn("sqs", b.dlq), False)
-        out.append(ForwardStatus(b.name, b.team, b.dlq, counts(aws, queue),
-                                 states.get(b.dlq_alarm, "missing")))
-    return out
+    return [ForwardStatus(b.name, b.team, b.dlq, counts(aws, forward_dlq(aws, b)),
+                          states.get(b.dlq_alarm, "missing")) for b in buses]
 
 
 def _alarm_states(aws: Aws, names: list[str]) -> dict[str, str]:

@@ -210,11 +210,9 @@ run "bus_targets_put_as_their_role_with_a_dlq" {
   variables {
     bus_targets = {
       "forward.analytics" = {
-        bus_arn                      = "arn:aws:events:eu-west-1:333333333333:event-bus/analytics"
-        role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
-        dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq"
-        maximum_retry_attempts       = 8
-        maximum_event_age_in_seconds = 3600
+        bus_arn         = "arn:aws:events:eu-west-1:333333333333:event-bus/analytics"
+        role_arn        = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+        dead_letter_arn = "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq"
       }
     }
   }
@@ -223,8 +221,8 @@ run "bus_targets_put_as_their_role_with_a_dlq" {
     error_message = "a bus target puts on the bus as its role"
   }
   assert {
-    condition     = aws_cloudwatch_event_target.bus["forward.analytics"].event_bus_name == "shop" && aws_cloudwatch_event_target.bus["forward.analytics"].dead_letter_config[0].arn == "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq" && aws_cloudwatch_event_target.bus["forward.analytics"].retry_policy[0].maximum_retry_attempts == 8
-    error_message = "a bus target names the rule's bus, its DLQ and its retries"
+    condition     = aws_cloudwatch_event_target.bus["forward.analytics"].event_bus_name == "shop" && aws_cloudwatch_event_target.bus["forward.analytics"].dead_letter_config[0].arn == "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq" && length(aws_cloudwatch_event_target.bus["forward.analytics"].retry_policy) == 0
+    error_message = "a bus target names the rule's bus and its DLQ, and no retry policy (event bus targets take none)"
   }
 }
 
@@ -239,11 +237,9 @@ run "queues_and_buses_together_at_most_five" {
       maximum_event_age_in_seconds = 86400
     } }
     bus_targets = { for i in range(2) : "forward.b${i}" => {
-      bus_arn                      = "arn:aws:events:eu-west-1:333333333333:event-bus/b${i}"
-      role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
-      dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:b${i}-forward-dlq"
-      maximum_retry_attempts       = 8
-      maximum_event_age_in_seconds = 3600
+      bus_arn         = "arn:aws:events:eu-west-1:333333333333:event-bus/b${i}"
+      role_arn        = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+      dead_letter_arn = "arn:aws:sqs:eu-west-1:111122223333:b${i}-forward-dlq"
     } }
   }
   expect_failures = [var.targets]
@@ -254,11 +250,9 @@ run "a_target_id_for_a_queue_and_a_bus_rejected" {
   variables {
     bus_targets = {
       t1 = {
-        bus_arn                      = "arn:aws:events:eu-west-1:333333333333:event-bus/analytics"
-        role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
-        dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq"
-        maximum_retry_attempts       = 8
-        maximum_event_age_in_seconds = 3600
+        bus_arn         = "arn:aws:events:eu-west-1:333333333333:event-bus/analytics"
+        role_arn        = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+        dead_letter_arn = "arn:aws:sqs:eu-west-1:111122223333:shop-analytics-forward-dlq"
       }
     }
   }
@@ -270,11 +264,9 @@ run "a_bus_target_that_is_not_a_bus_rejected" {
   variables {
     bus_targets = {
       "forward.x" = {
-        bus_arn                      = "arn:aws:sqs:eu-west-1:333333333333:not-a-bus"
-        role_arn                     = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
-        dead_letter_arn              = "arn:aws:sqs:eu-west-1:111122223333:x.fifo"
-        maximum_retry_attempts       = 8
-        maximum_event_age_in_seconds = 3600
+        bus_arn         = "arn:aws:sqs:eu-west-1:333333333333:not-a-bus"
+        role_arn        = "arn:aws:iam::111122223333:role/shop-bus-forwarding"
+        dead_letter_arn = "arn:aws:sqs:eu-west-1:111122223333:x.fifo"
       }
     }
   }

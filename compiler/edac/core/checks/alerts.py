@@ -85,7 +85,7 @@ def nowhere(topo: Topology) -> Iterator[Diagnostic]:
             continue
         owned = sorted(c.name for c in topo.consumers.values()
                        if c.team == team and topo.alarm_topic(c) is None)
-        buses = sorted(b.name for b in topo.buses.values()
+        buses = sorted(b.name for b in topo.forwarded
                        if b.team == team and topo.forward_topic(b) is None)
         what = (f"the alarms of consumer `{owned[0]}`" if len(owned) == 1
                 else f"the alarms of {len(owned)} consumers ({', '.join(f'`{n}`' for n in owned)})"

@@ -99,11 +99,20 @@ def _destroy_lines(diff: Diff) -> list[str]:
                   f"> **Applying this change destroys {', '.join(held)}.**"]
         lines += [_loss_line(loss) for loss in diff.destroys]
         lines.append("> ")
-        lines.append("> `edac compile` refuses this until told, per consumer, `--forget NAME` "
-                     "(keep the queues in AWS) or `--allow-destroy NAME`"
-                     + (f" (`{ARCHIVE}`, `{TABLE}` for the archive and the table)"
-                        if any(loss.owner in (ARCHIVE, TABLE) for loss in diff.destroys)
-                        else "") + ".")
+        forwards = [loss.owner for loss in diff.destroys if loss.owner.startswith(FORWARD)]
+        told = []
+        if len(forwards) < len(diff.destroys):
+            told.append("per consumer, `--forget NAME` (keep the queues in AWS) or "
+                        "`--allow-destroy NAME`"
+                        + (f" (`{ARCHIVE}`, `{TABLE}` for the archive and the table)"
+                           if any(loss.owner in (ARCHIVE, TABLE) for loss in diff.destroys)
+                           else ""))
+        if forwards:  # one resource holds every forward DLQ: none can be forgotten (E802)
+            told.append(", ".join(f"`--allow-destroy {owner}`" for owner in forwards)
+                        + " once the events in " + ("it are" if len(forwards) == 1 else
+                                                    "them are")
+                        + " moved elsewhere (a forward DLQ cannot be forgotten)")
+        lines.append("> `edac compile` refuses this until told: " + "; ".join(told) + ".")
         lines.append("")
     if diff.decided:
         lines.append("> [!NOTE]")
@@ -186,7 +195,9 @@ def _schema_lines(diff: Diff) -> list[str]:
                          "today would be invalid: "
                          + "; ".join(code(r) for r in change.producers[:5]))
         if change.consumers:
-            readers = ", ".join(code(c) for c in change.readers) or "no consumer yet"
+            readers = ", ".join([*(code(c) for c in change.readers),
+                                 *(f"the domain behind bus {code(b)}"
+                                   for b in change.forwarded_to)]) or "no consumer yet"
             lines.append(f"  - breaks its readers ({readers}): they may now receive what "
                          "they were not written for: "
                          + "; ".join(code(r) for r in change.consumers[:5]))

@@ -122,11 +122,9 @@ module "route" {
   # buses of other domains (forwarding.tf): put on as the forwarding role
   bus_targets = {
     for target_id, bus in each.value.bus_targets : target_id => {
-      bus_arn                      = local.forwards[bus].arn
-      dead_letter_arn              = aws_sqs_queue.forward_dlq[bus].arn
-      role_arn                     = aws_iam_role.bus_forwarding.arn
-      maximum_retry_attempts       = each.value.retry_attempts
-      maximum_event_age_in_seconds = each.value.retry_max_age_seconds
+      bus_arn         = local.forwards[bus].arn
+      dead_letter_arn = aws_sqs_queue.forward_dlq[bus].arn
+      role_arn        = aws_iam_role.bus_forwarding.arn
     }
   }
   # the topics of the consumers it feeds: at most 5, as a rule has at most 5 targets

@@ -36,6 +36,8 @@ def diff_graph(diff: Diff) -> Graph:
             mark("p_" + ids.get("producer", change.name), "changed")
         elif change.kind == "event" and change.name in diff.new.events:
             mark("p_" + ids.get("producer", diff.new.events[change.name].producer), "changed")
+        elif change.kind == "forward" and change.name in diff.new.buses:
+            mark("f_" + ids.get("bus", change.name), "changed")
         elif change.kind in ("bus", "system"):
             mark("bus", "changed")
     for loss in diff.destroys:

@@ -89,11 +89,16 @@ def runbook(topo: ir.Topology, book: Runbook) -> list[str]:
             + (f"the topic {code(topic)}" if topic is not None else
                f"the topic {code(topo.team_topic(b.team))} of team {code(b.team)}") + ".",
             "- The statement its bus policy needs: terraform output `forwarded_buses`.",
-            "- After the fix: " + ("; ".join(code(book.replay_route(r)) for r in routes)
-                                   + " sends them again from the archive "
-                                   + code(topo.archive) + "." if topo.archive else
-                                   "the bus has no archive: move the events from the forward "
-                                   "DLQ by hand."),
+            f"- Read them (they stay): {code(book.dlq_show(b.target_id))}; it gives the "
+            "replay of their time window.",
+            "- After the fix: " + (
+                "; ".join(code(book.replay_route(r)) for r in routes) + " over that window "
+                "sends them again from the archive " + code(topo.archive)
+                + (" (and again to " + ", ".join(code(t) for t in others) + ", whose "
+                   "idempotency drops what they had)" if (others := sorted(
+                       {t for r in routes for t in topo.routes[r].to})) else "")
+                + "; then delete them from the forward DLQ." if topo.archive else
+                "the bus has no archive: move the events from the forward DLQ by hand."),
             "",
         ]
     return lines
