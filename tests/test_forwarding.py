@@ -8,6 +8,7 @@ diagnostics of the YAML."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -243,6 +244,7 @@ routes:
     assert ("E601", "bus `a b` is not usable in queue names") in codes
     assert ("E604", "`no/slash` is not a valid event bus name") in codes
     assert ("E744", "bus `far`: `Europe` is not an AWS region") in codes
+    assert not [m for c, m in codes if c == "E750"]  # no partition for a region that is none
     assert ("E601", "team `data team` is not usable in an SNS topic name") in codes
     assert any(c == "E602" and "is 92 characters; SQS allows 80" in m for c, m in codes)
     # the forward DLQ of bus `a` is shop-prod-a-forward-dlq, the DLQ of consumer `a-forward`
@@ -419,15 +421,23 @@ def test_what_could_not_be_forwarded_is_forwarded_again_over_its_window(
     compiled = compile_paths([str(topo_dir)])
     topo = compiled.result.topology
     assert topo is not None and topo.archive == "pay-prod-archive"
-    events = [{"time": "2026-12-02T10:00:00Z"}, {"time": "2026-12-02T09:59:00Z"}, {}]
-    steps = forward_again(topo, "analytics", events, Runbook(("topology",)))
+    events = [{"time": "2026-12-02T10:00:00Z"}, {"time": "2026-12-02T09:59:00Z"}, {},
+              {"time": "not a time"}]
+    now = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)
+    steps = forward_again(topo, "analytics", events, Runbook(("topology",), None,
+                                                             ("--region", "eu-west-1")), now)
     assert steps == [{
         "route": "captured-to-analytics", "from": "2026-12-02T09:59:00Z",
         "to": "2026-12-02T10:00:01Z",
         "command": "edac replay --route captured-to-analytics --from 2026-12-02T09:59:00Z "
-                   "--to 2026-12-02T10:00:01Z topology",
-        "also_delivered_to": [], "also_forwarded_to": []}]
+                   "--to 2026-12-02T10:00:01Z --region eu-west-1 topology",
+        "also_delivered_to": [], "not_idempotent": [], "also_forwarded_to": [],
+        "past_retention": 0}]
     assert forward_again(topo, "analytics", [{}]) == []
+    # a week later the archive (7 days) no longer has the first: the window starts with it
+    later = forward_again(topo, "analytics", events, None,
+                          dt.datetime(2026, 12, 9, 9, 59, 30, tzinfo=dt.UTC))
+    assert later[0]["from"] == "2026-12-02T09:59:30Z" and later[0]["past_retention"] == 1
     alarm = compiled.files["forwarding.tf"]
     assert "edac dlq show forward.analytics" in alarm
     page = compiled.files["topology.md"]
@@ -435,3 +445,35 @@ def test_what_could_not_be_forwarded_is_forwarded_again_over_its_window(
     # without an archive there is nothing to replay from
     plain = compile_paths([str(CASE)]).result.topology
     assert plain is not None and forward_again(plain, "analytics", events) == []
+
+
+def test_a_teams_diagram_has_the_routes_forwarding_to_its_buses() -> None:
+    """`edac diagram --team data`: the analytics bus is the data team's (its alarm goes to
+    them), so the route forwarding there is drawn; the audit bus is the payments team's."""
+    code, out, err = run("diagram", str(CASE), "--team", "data")
+    assert code == 0, err
+    assert "r_captured_to_analytics -->|\"forwarded\"| f_analytics" in out
+    assert "f_audit" not in out and "r_refunds_to_audit" not in out
+
+
+def test_the_runbook_names_who_else_a_replay_reaches(tmp_path: Path) -> None:
+    """A route forwarding to two buses and delivering to a consumer without idempotency: the
+    alarm of one bus's forward DLQ and topology.md say the replay reaches the other bus and
+    that consumer, which processes the events twice."""
+    text = HEAD + """bus: {archive_days: 7}
+consumers:
+  bill_ing: {team: data, lambda: {function: billing}}
+buses:
+  analytics: {name: analytics-events, account: analytics, team: data}
+  audit: {name: audit-events, account: analytics, team: data}
+routes:
+  placed: {events: [OrderPlaced], to: [bill_ing], forward: [analytics, audit]}
+"""
+    compiled = compile_paths([str(_write(tmp_path, text))])
+    assert compiled.result.ok, [d.message for d in compiled.result.diagnostics]
+    alarm = compiled.files["forwarding.tf"]
+    assert ("(the replay also delivers them again to bill_ing (bill_ing without idempotency: "
+            "processed twice) and forwards them again to bus audit)") in alarm
+    page = compiled.files["topology.md"]
+    assert ("(and also delivers them again to `bill_ing` (`bill_ing` without idempotency: "
+            "processed twice) and forwards them again to bus `audit`)") in page

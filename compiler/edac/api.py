@@ -231,7 +231,8 @@ def unknown_name(kind: str, name: str, known: Sequence[str]) -> Failure:
     guess = did_you_mean(name, list(known))
     return failure("E904", f"unknown {kind} `{name}`",
                    help=f"did you mean `{guess}`?" if guess else
-                   f"the topology's {kind}s: {listing(sorted(known), 8) or 'none'}",
+                   f"the topology's {kind}{'es' if kind.endswith('s') else 's'}: "
+                   f"{listing(sorted(known), 8) or 'none'}",
                    exit_code=2)
 
 

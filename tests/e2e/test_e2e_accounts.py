@@ -319,8 +319,7 @@ def test_the_operations_act_in_the_account_of_the_credentials(
     code, out, err = run("dlq", "show", "notifier", str(CASE), *where)
     assert code == 1 and "E922" in out + err, out + err
     code, out, err = run("dlq", "show", "forward.analytics", str(CASE), *where)
-    assert code == 1 and "the bus and its archive are in the bus's account" in out + err, \
-        out + err
+    assert code == 1 and "the forward DLQs are in the bus's account" in out + err, out + err
     _credentials_of(accounts, BUS, monkeypatch)
     code, out, err = run("status", str(CASE), *where)
     assert code == 0, err + out

@@ -310,7 +310,8 @@ def route_(event_file: str, paths: tuple[str, ...], fmt: str) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
               help="Write to this file instead of standard output.")
 @click.option("--team", "teams", multiple=True, metavar="TEAM",
-              help="Only the routes to and from this team (and all their consumers).")
+              help="Only the routes to and from this team, or to its buses (and all their "
+                   "consumers).")
 @click.option("--consumer", "consumers", multiple=True, metavar="CONSUMER",
               help="Only the routes to this consumer (and all their consumers).")
 @click.option("--event", "events", multiple=True, metavar="EVENT_TYPE",

@@ -115,15 +115,16 @@ def _here(topo: Any, aws: Any, consumer: str | None = None) -> bool:
     return bool(aws.account == ((topo.remote(c) if c is not None else None) or topo.account))
 
 
-def _in_account_of(topo: Any, aws: Any, consumer: str | None, doing: str) -> None:
-    """E922 unless the credentials are of the account `consumer`'s queues (None: the bus
-    and its archive) are in."""
+def _in_account_of(topo: Any, aws: Any, consumer: str | None, doing: str,
+                   held: str = "the bus and its archive are") -> None:
+    """E922 unless the credentials are of the account `consumer`'s queues (None: what the
+    bus's account holds, `held`) are in."""
     if _here(topo, aws, consumer):
         return
     c = topo.consumers[consumer] if consumer is not None else None
     account = (topo.remote(c) if c is not None else None) or topo.account
     what = (f"consumer `{consumer}`'s queues are in {_homes(topo)[account]}" if consumer
-            else f"the bus and its archive are in the bus's account {account}")
+            else f"{held} in the bus's account {account}")
     raise failure("E922", f"{doing}: {what}, and the credentials are for account "
                   f"{aws.account}", help="use credentials (or a --profile) of that account")
 
@@ -242,22 +243,35 @@ def dlq_show(consumer: str, paths: tuple[str, ...], limit: int, region: str | No
     not deliver to its queue, with EventBridge's reason. `forward.BUS`: the forward DLQ of
     a bus under `buses:` (what could not be put on it), and the replay that sends it again."""
     from edac.core.names import forwarded_bus
+    from edac.core.runbook import Runbook
     from edac.ops.messages import show
-    from edac.ops.queues import forward_dlq, locate
+    from edac.ops.queues import counts, forward_dlq, locate
 
     bus = forwarded_bus(consumer)
     with failures(fmt):
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox, sandbox_dir,
                              lambda t: _consumer(t, consumer) if bus is None else _bus(t, bus))
         _in_account_of(topo, aws, None if bus is not None else consumer,
-                       f"edac dlq show {consumer}")
+                       f"edac dlq show {consumer}", "the forward DLQs are")
         if bus is not None:
-            queues = {"forward-dlq": forward_dlq(aws, topo.buses[bus])}
+            queue = forward_dlq(aws, topo.buses[bus])
+            waiting = counts(aws, queue).visible
+            # the replay's window is that of every event waiting (up to WINDOW_READ), not
+            # only of those shown: SQS returns them in no order
+            read = list({m.message_id: m for m in show(
+                aws, {"forward-dlq": queue}, max(limit, WINDOW_READ))}.values())
         else:
             queues = locate(aws, topo.consumers[consumer])
-        found = show(aws, queues, limit)
+            found = show(aws, queues, limit)
     if bus is not None:
-        _show_forwarded(topo, bus, queues["forward-dlq"].name, found, fmt, paths)
+        target = (("--sandbox",) + (("--sandbox-dir", sandbox_dir) if sandbox_dir else ())
+                  if use_sandbox else
+                  tuple(w for option, value in (("--region", region), ("--profile", profile),
+                                                ("--endpoint-url", endpoint_url))
+                        if value for w in (option, value)))
+        book = Runbook(paths, click.get_current_context().meta.get("edac.environment"),
+                       target)
+        _show_forwarded(topo, bus, queue.name, read[:limit], read, waiting, fmt, book)
         return
     if fmt == "json":
         _json({"consumer": consumer, "dlq": queues["dlq"].name,
@@ -297,35 +311,50 @@ def _echo_messages(messages: list[Any]) -> None:
             click.echo(f"    {name}: {value}")
 
 
-def _show_forwarded(topo: Any, bus: str, queue: str, found: list[Any], fmt: str,
-                    paths: tuple[str, ...]) -> None:
-    """A forward DLQ's messages, and the replay that forwards them again: the window of
-    their events' times, per route forwarding to the bus (what else it delivers to)."""
-    from edac.core.runbook import Runbook
+def _show_forwarded(topo: Any, bus: str, queue: str, shown: list[Any], read: list[Any],
+                    waiting: int, fmt: str, book: Any) -> None:
+    """A forward DLQ's messages, and the replay that forwards them again: the window of the
+    times of the events read (all that wait, up to WINDOW_READ), per route forwarding to the
+    bus, with what else it delivers to."""
     from edac.ops.replay import forward_again
 
-    book = Runbook(paths, click.get_current_context().meta.get("edac.environment"))
-    again = forward_again(topo, bus, [m.event for m in found if m.event is not None], book)
+    again = forward_again(topo, bus, [m.event for m in read if m.event is not None], book)
     if fmt == "json":
-        _json({"bus": bus, "forward_dlq": queue, "messages": [m.as_dict() for m in found],
-               "replay": again})
+        _json({"bus": bus, "forward_dlq": queue, "waiting": waiting, "read": len(read),
+               "messages": [m.as_dict() for m in shown], "replay": again})
         return
     click.echo(f"forward DLQ {queue} (EventBridge could not put these on bus {bus}): "
-               f"{len(found)} message(s) shown")
-    _echo_messages(found)
-    if found and not again:
-        click.echo("\nthe bus has no archive to forward them again from" if topo.archive is None
-                   else "\nno event with a time to replay")
+               f"{len(shown)} of about {max(waiting, len(read))} message(s) shown")
+    _echo_messages(shown)
+    if not read:
+        return
+    if topo.archive is None:
+        click.echo("\nthe bus has no archive to forward them again from: they are in this "
+                   "queue only")
         return
     if not again:
+        click.echo("\nno event with a time to replay")
         return
-    click.echo("\nafter the fix, forward them again from the archive (it keeps them in the "
-               "forward DLQ: delete them there once bus " + bus + "'s domain has them):")
+    partial = (f" (the window of the {len(read)} read; about {waiting} wait: run again "
+               "once these are forwarded)" if waiting > len(read) else "")
+    click.echo(f"\nafter the fix, forward them again from the archive{partial}; they stay in "
+               f"the forward DLQ: delete them there once bus {bus}'s domain has them:")
     for step in again:
         click.echo("  " + step["command"])
         if step["also_delivered_to"]:
-            click.echo("    (also delivers them again to " + ", ".join(
-                step["also_delivered_to"]) + ": their idempotency drops what they had)")
+            twice = step["not_idempotent"]
+            click.echo("    also delivers them again to " + ", ".join(step["also_delivered_to"])
+                       + (f" ({', '.join(twice)} without `idempotency:`: processed twice)"
+                          if twice else " (their idempotency drops what they had)"))
+        if step["also_forwarded_to"]:
+            click.echo("    and forwards them again to bus(es) "
+                       + ", ".join(step["also_forwarded_to"]))
+        if step["past_retention"]:
+            click.echo(f"    {step['past_retention']} of them are older than the archive keeps: "
+                       "it cannot send those again")
+
+
+WINDOW_READ = 1000  # at most this many messages of a forward DLQ are read for the window
 
 
 # -- redrive ---------------------------------------------------------------------------------
@@ -359,12 +388,18 @@ def redrive_(consumer: str, paths: tuple[str, ...], source: str, most: int | Non
     with failures(fmt):
         check_options(most, rate)
         bus = forwarded_bus(consumer)
-        if bus is not None:  # only the receiving bus's policy could let anyone put them back
+
+        def known(topo: Any) -> None:
+            if bus is None:
+                _consumer(topo, consumer)
+                return
+            _bus(topo, bus)  # only the receiving bus's policy could let anyone put them back
             raise failure("E923", f"`{consumer}` is the forward DLQ of bus `{bus}`: its events "
                           "go back on that bus only as this bus's forwarding role, by a replay "
                           "from the archive", help=f"see the replay: edac dlq show {consumer}")
+
         topo, aws = _context(paths, region, profile, endpoint_url, use_sandbox,
-                             sandbox_dir, lambda t: _consumer(t, consumer))
+                             sandbox_dir, known)
         _in_account_of(topo, aws, consumer, f"edac redrive {consumer}")
         report = redrive(topo, aws, consumer, source, most, rate, dry_run,
                          wait, allow_reorder, progress=_say if fmt == "human" else _quiet)

@@ -310,6 +310,10 @@ _CATALOGUE = [
          "it (`forward: [NAME]`), so nothing is made for it: no forwarding, no forward DLQ. "
          "Usually a route that lost its `forward:`, or a bus left behind."),
     # -- environments (E74x / W74x)
+    Code("W716", "retries of a route that only forwards", "The route has `retry:` but no "
+         "consumers: its targets are event buses, which take no retry policy (AWS's CDK says "
+         "it is not supported for them), so EventBridge's default holds: 24 hours and 185 "
+         "attempts, then the forward DLQ. Remove `retry:`."),
     Code("E741", "an environment sets an unknown name", "An environment under `environments:` "
          "sets the settings of a consumer, producer, route or team the topology does not "
          "have. Usually a typo, or an element renamed without its environments."),

@@ -8,6 +8,7 @@ the same place, usually the repository's root. Every word goes through `text.com
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from edac.core import ir, names
@@ -25,10 +26,12 @@ class Runbook:
 
     topology: tuple[str, ...] = ()
     environment: str | None = None  # the compiled environment, when the topology has several
+    # where the operations act, as the command being run was told (`--region R`, `--sandbox`)
+    target: tuple[str, ...] = ()
 
     def _edac(self, *words: str) -> str:
         chosen = ("--environment", self.environment) if self.environment else ()
-        return command("edac", *words, *chosen, *self.topology)
+        return command("edac", *words, *chosen, *self.target, *self.topology)
 
     def status(self) -> str:
         return self._edac("status")
@@ -85,7 +88,8 @@ def rule_alarms(topo: ir.Topology, route: ir.Route, rule: ir.Rule,
              if not rule.forwards else
              ", ".join([*(f"the queue of {t}" for t in rule.targets),
                         *(f"bus {b}" for b in rule.forwards)])
-             + "; after its retries they go to each target's dead-letter queue")
+             + "; after the retries (the route's for queues, EventBridge's for buses) they go "
+             "to each target's dead-letter queue")
     if rule.forwards:
         targets = ", ".join([*rule.targets, *(f"bus {b}" for b in rule.forwards)])
 
@@ -114,22 +118,39 @@ def rule_alarms(topo: ir.Topology, route: ir.Route, rule: ir.Rule,
     return {k: _fit(full[k], short[k]) for k in full}
 
 
+def again_too(topo: ir.Topology, bus: ir.ForwardBus,
+              name: Callable[[str], str] = str) -> str:
+    """Who else a replay of the routes forwarding to `bus` sends the events to again: their
+    consumers (those without `idempotency:` process them twice) and their other buses;
+    "" when nobody. `name` quotes each name (markdown's `code` on a page)."""
+    routes = [r for r in topo.routes.values() if bus.name in r.forward]
+    consumers = sorted({t for r in routes for t in r.to})
+    twice = [c for c in consumers if topo.consumers[c].idempotency_ttl is None]
+    buses = sorted({b for r in routes for b in r.forward} - {bus.name})
+    parts = []
+    if consumers:
+        parts.append("delivers them again to " + ", ".join(map(name, consumers))
+                     + (f" ({', '.join(map(name, twice))} without idempotency: processed "
+                        "twice)" if twice else " (their idempotency drops what they had)"))
+    if buses:
+        parts.append("forwards them again to bus " + ", ".join(map(name, buses)))
+    return " and ".join(parts)
+
+
 def forward_alarm(topo: ir.Topology, bus: ir.ForwardBus, book: Runbook) -> str:
     """The description of the alarm on the queue of what could not be forwarded to `bus`."""
     routes = sorted(r.name for r in topo.routes.values() if bus.name in r.forward)
-
-    others = sorted({t for r in routes for t in topo.routes[r].to})
+    also = again_too(topo, bus)
 
     def text(b: Runbook) -> str:
         again = (f"After the fix, forward them again from the archive {topo.archive}: "
                  f"{b.dlq_show(bus.target_id)} gives the replay of their time window"
-                 + (f" (it delivers them again to {', '.join(others)} too: their idempotency "
-                    "drops what they had)" if others else "")
+                 + (f" (the replay also {also})" if also else "")
                  + "; delete them from the queue once that domain has them."
                  if topo.archive else
                  "The bus has no archive: the events are in this queue only (14 days).")
         return (f"Bus {bus.name} ({bus.bus_name}): EventBridge could not put events of route "
                 f"{', '.join(routes)} on it (its bus policy does not let this bus's forwarding "
-                f"role in, or the retries ran out); they are in {bus.dlq}. {again}")
+                f"role in, or EventBridge's retries ran out); they are in {bus.dlq}. {again}")
 
     return _fit(text(book), text(Runbook(environment=book.environment)))

@@ -132,9 +132,10 @@ def peeking(aws: Aws, queue: Queue, limit: int) -> Iterator[list[dict[str, Any]]
 
 
 def show(aws: Aws, queues: dict[str, Queue], limit: int) -> list[Message]:
-    """The messages of both DLQs (each up to `limit`), decoded, all left where they were."""
+    """The messages of the dead-letter queues among `queues` (a consumer's two, or a forward
+    DLQ), each up to `limit`, decoded, all left where they were."""
     out = []
-    for kind in ("dlq", "target-dlq"):
+    for kind in (k for k in ("dlq", "target-dlq", "forward-dlq") if k in queues):
         with peeking(aws, queues[kind], limit) as raw:
             out += [decode(m, kind) for m in raw]
     return out

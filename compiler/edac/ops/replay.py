@@ -81,29 +81,39 @@ def also_reached(rules: list[ir.Rule], consumer: str | None) -> tuple[list[str],
 
 
 def forward_again(topo: ir.Topology, bus: str, events: list[dict[str, Any]],
-                  book: Runbook | None = None) -> list[dict[str, Any]]:
+                  book: Runbook | None = None,
+                  now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The replays that put the events of a forward DLQ on `bus` again: per route forwarding
-    to it, over the window of the events' times (to the second after the last), with the
-    consumers that route delivers them to again. [] when the bus has no archive or no event
-    has a time."""
-    times = sorted(t for e in events if isinstance(t := e.get("time"), str))
+    to it, over the window of the events' times (to the second after the last; from no
+    earlier than the archive keeps), with the consumers and other buses that route delivers
+    them to again. [] when the bus has no archive or no event has a time."""
+    times = []
+    for e in events:
+        try:
+            times.append(dt.datetime.fromisoformat(str(e["time"]).replace("Z", "+00:00")))
+        except (KeyError, ValueError):
+            continue
     if topo.archive is None or not times:
         return []
-    try:
-        first = dt.datetime.fromisoformat(times[0].replace("Z", "+00:00"))
-        last = dt.datetime.fromisoformat(times[-1].replace("Z", "+00:00"))
-    except ValueError:
-        return []
-    start, end = _iso(first), _iso(last + dt.timedelta(seconds=1))
+    first, last = min(times), max(times)
+    kept = None
+    if topo.bus.archive_days:  # 0: forever
+        kept = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=topo.bus.archive_days)
+        first = max(first, kept)
+    start, end = _iso(first), _iso(max(last, first) + dt.timedelta(seconds=1))
     book = book or Runbook()
     steps = []
     for route in sorted((r for r in topo.routes.values() if bus in r.forward),
                         key=lambda r: r.name):
-        steps.append({"route": route.name, "from": start, "to": end,
-                      "command": book.replay_route(route.name, start, end),
-                      "also_delivered_to": sorted({t for r in route.rules for t in r.targets}),
-                      "also_forwarded_to": sorted({b for r in route.rules for b in r.forwards}
-                                                  - {bus})})
+        again = sorted(set(route.to))
+        steps.append({
+            "route": route.name, "from": start, "to": end,
+            "command": book.replay_route(route.name, start, end),
+            "also_delivered_to": again,
+            # consumers without `idempotency:` would process those events twice
+            "not_idempotent": [c for c in again if topo.consumers[c].idempotency_ttl is None],
+            "also_forwarded_to": sorted(set(route.forward) - {bus}),
+            "past_retention": sum(1 for t in times if kept is not None and t < kept)})
     return steps
 
 

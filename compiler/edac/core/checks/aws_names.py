@@ -99,16 +99,21 @@ def element_names(topo: Topology) -> Iterator[Diagnostic]:
                        f"characters; it is the EventBridge target id, at most {RULE_MAX}",
                        c.origin, *(("previously", len(c.previously) - 1) if c.previously
                                    else ()), key=not c.previously, label="name too long",
-                       help="shorten the consumer name")
+                       help="shorten the consumer name" if not c.previously else
+                       "the targets and queues keep the oldest name under `previously:`; a "
+                       "shorter one there makes them again (queues replaced: E801)")
         longest = max((c.queues.main, c.queues.dlq, c.queues.target_dlq), key=len)
         if len(longest) > QUEUE_MAX:
-            budget = QUEUE_MAX - (len(longest) - len(c.name))
+            budget = QUEUE_MAX - (len(longest) - len(c.target_id))
             yield diag(
                 topo, "E602",
                 f"queue name `{longest}` is {len(longest)} characters; SQS allows {QUEUE_MAX}",
-                c.origin, key=True, label="name too long",
-                help=f"shorten the consumer name to at most {max(budget, 1)} characters "
-                f"(or the system name/environment)",
+                c.origin, *(("previously", len(c.previously) - 1) if c.previously else ()),
+                key=not c.previously, label="name too long",
+                help=(f"shorten the consumer name to at most {max(budget, 1)} characters "
+                      "(or the system name/environment)") if not c.previously else
+                (f"the queues keep the oldest name under `previously:`: at most "
+                 f"{max(budget, 1)} characters there (or a shorter system name/environment)"),
             )
     seen_rules: dict[str, str] = {}
     for route in topo.routes.values():
@@ -151,27 +156,21 @@ def element_names(topo: Topology) -> Iterator[Diagnostic]:
 
 
 def teams(topo: Topology) -> Iterator[Diagnostic]:
-    for c in topo.consumers.values():
-        if not NAME.fullmatch(c.team):
-            yield diag(topo, "E601", f"team `{c.team}` is not usable in an SNS topic name",
-                       c.origin, "team", label="invalid team name", help=_CHARSET_HELP)
-        elif topo.alarm_topic(c) is None and len(topo.team_topic(c.team)) > TOPIC_MAX:
-            yield diag(topo, "E602", f"the alarm topic name of team `{c.team}` is too long",
-                       c.origin, "team", label="name too long",
+    # a consumer's alarms, and a forwarded bus's forward DLQ alarm, go to its team's topic
+    alerted = [(e.team, e.origin, topo.alarm_topic(e)) for e in topo.consumers.values()]
+    alerted += [(b.team, b.origin, topo.forward_topic(b)) for b in topo.forwarded]
+    for team, origin, topic in alerted:
+        if not NAME.fullmatch(team):
+            yield diag(topo, "E601", f"team `{team}` is not usable in an SNS topic name",
+                       origin, "team", label="invalid team name", help=_CHARSET_HELP)
+        elif topic is None and len(topo.team_topic(team)) > TOPIC_MAX:
+            yield diag(topo, "E602", f"the alarm topic name of team `{team}` is too long",
+                       origin, "team", label="name too long",
                        help=f"SNS topic names have at most {TOPIC_MAX} characters")
     for p in topo.producers.values():
         if p.team is not None and not NAME.fullmatch(p.team):
             yield diag(topo, "E601", f"team `{p.team}` is not a valid team name", p.origin,
                        "team", label="invalid team name", help=_CHARSET_HELP)
-    for b in topo.buses.values():  # its forward DLQ's alarm goes to the team's topic
-        if not NAME.fullmatch(b.team):
-            yield diag(topo, "E601", f"team `{b.team}` is not usable in an SNS topic name",
-                       b.origin, "team", label="invalid team name", help=_CHARSET_HELP)
-        elif topo.forward_topic(b) is None and len(topo.team_topic(b.team)) > TOPIC_MAX:
-            yield diag(topo, "E602", f"the alarm topic name of team `{b.team}` is too long",
-                       b.origin, "team", label="name too long",
-                       help=f"SNS topic names have at most {TOPIC_MAX} characters")
-
 
 def bus(topo: Topology) -> Iterator[Diagnostic]:
     b = topo.bus

@@ -10,7 +10,8 @@
 - E749: a route that forwards to its own bus (every event would go round again);
 - E750: a bus in another partition (no role crosses one), or one bus under two keys (every
   event forwarded twice);
-- W715: a bus under `buses:` that no route forwards to.
+- W715: a bus under `buses:` that no route forwards to;
+- W716: `retry:` on a route that only forwards (event bus targets take no retry policy).
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def accounts(topo: Topology) -> Iterator[Diagnostic]:
                        "consumers with `to:`")
             continue
         region = bus.region or topo.region
+        if not REGION.fullmatch(region):
+            continue  # E744 says it
         if policies.partition(region) != policies.partition(topo.region):
             # Partitions are isolated: a role of one cannot act on a bus of another
             # (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/
@@ -132,4 +135,17 @@ def unused(topo: Topology) -> Iterator[Diagnostic]:
                    help="add it to the `forward:` of a route, or remove it")
 
 
-CHECKS = (names_and_regions, accounts, unused)
+def retries(topo: Topology) -> Iterator[Diagnostic]:
+    """W716: `retry:` on a route that only forwards: event bus targets take no retry policy
+    (AWS's CDK: "Retry policy is not supported for Event bus targets"), so EventBridge's
+    default (24 hours, 185 attempts) holds for them."""
+    for route in topo.routes.values():
+        if route.forward and not route.to and topo.written(route.origin, "retry"):
+            yield diag(topo, "W716", f"route `{route.name}` only forwards, and event bus "
+                       "targets take no retry policy: its `retry:` changes nothing",
+                       route.origin, "retry", label="no consumer to retry for",
+                       help="remove `retry:`; EventBridge retries an event bus target for 24 "
+                       "hours and 185 attempts, then puts the event in the forward DLQ")
+
+
+CHECKS = (names_and_regions, accounts, unused, retries)

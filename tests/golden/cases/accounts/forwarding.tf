@@ -4,7 +4,8 @@
 # put them there as this role of the bus's account; EventBridge recommends a role whenever a
 # rule's target is an event bus, and the receiving bus's policy must let it put events
 # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). What
-# cannot be forwarded after the route's retries goes to the bus's forward DLQ, which alarms.
+# cannot be forwarded after EventBridge's retries (event bus targets take no retry policy)
+# goes to the bus's forward DLQ, which alarms.
 locals {
   forwards = {
     analytics = {
@@ -58,7 +59,7 @@ locals {
         }
       EOT
       alarm_name              = "pay-prod-analytics-forward-dlq-not-empty"
-      alarm_description       = "Bus analytics (analytics-prod-events): EventBridge could not put events of route captured-to-analytics on it (its bus policy does not let this bus's forwarding role in, or the retries ran out); they are in pay-prod-analytics-forward-dlq. The bus has no archive: the events are in this queue only (14 days)."
+      alarm_description       = "Bus analytics (analytics-prod-events): EventBridge could not put events of route captured-to-analytics on it (its bus policy does not let this bus's forwarding role in, or EventBridge's retries ran out); they are in pay-prod-analytics-forward-dlq. The bus has no archive: the events are in this queue only (14 days)."
       alarm_topics            = []
       alarm_teams             = ["data"]
     }
@@ -113,7 +114,7 @@ locals {
         }
       EOT
       alarm_name              = "pay-prod-audit-forward-dlq-not-empty"
-      alarm_description       = "Bus audit (audit-events): EventBridge could not put events of route refunds-to-audit on it (its bus policy does not let this bus's forwarding role in, or the retries ran out); they are in pay-prod-audit-forward-dlq. The bus has no archive: the events are in this queue only (14 days)."
+      alarm_description       = "Bus audit (audit-events): EventBridge could not put events of route refunds-to-audit on it (its bus policy does not let this bus's forwarding role in, or EventBridge's retries ran out); they are in pay-prod-audit-forward-dlq. The bus has no archive: the events are in this queue only (14 days)."
       alarm_topics            = []
       alarm_teams             = ["payments"]
     }

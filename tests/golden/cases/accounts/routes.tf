@@ -9,7 +9,7 @@ locals {
         failed_to_dlq      = "pay-prod-events-pay-prod-captured-to-analytics-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route captured-to-analytics (rule pay-prod-captured-to-analytics on bus pay-prod-events): EventBridge failed to deliver events to bus analytics; after its retries they go to each target's dead-letter queue. See: edac status --environment prod tests/cases/compile/accounts/input. After the fix: those forwarded to bus analytics are in pay-prod-analytics-forward-dlq."
+        failed_invocations = "Route captured-to-analytics (rule pay-prod-captured-to-analytics on bus pay-prod-events): EventBridge failed to deliver events to bus analytics; after the retries (the route's for queues, EventBridge's for buses) they go to each target's dead-letter queue. See: edac status --environment prod tests/cases/compile/accounts/input. After the fix: those forwarded to bus analytics are in pay-prod-analytics-forward-dlq."
         failed_to_dlq      = "Route captured-to-analytics (rule pay-prod-captured-to-analytics on bus pay-prod-events): events that could not be delivered to bus analytics could not be put into the target DLQ either, so no queue holds them. The bus has no archive to replay them from."
       }
       description    = null
@@ -66,7 +66,7 @@ locals {
         failed_to_dlq      = "pay-prod-events-pay-prod-refunds-to-audit-invocations-failed-to-dlq"
       }
       alarm_descriptions = {
-        failed_invocations = "Route refunds-to-audit (rule pay-prod-refunds-to-audit on bus pay-prod-events): EventBridge failed to deliver events to bus audit; after its retries they go to each target's dead-letter queue. See: edac status --environment prod tests/cases/compile/accounts/input. After the fix: those forwarded to bus audit are in pay-prod-audit-forward-dlq."
+        failed_invocations = "Route refunds-to-audit (rule pay-prod-refunds-to-audit on bus pay-prod-events): EventBridge failed to deliver events to bus audit; after the retries (the route's for queues, EventBridge's for buses) they go to each target's dead-letter queue. See: edac status --environment prod tests/cases/compile/accounts/input. After the fix: those forwarded to bus audit are in pay-prod-audit-forward-dlq."
         failed_to_dlq      = "Route refunds-to-audit (rule pay-prod-refunds-to-audit on bus pay-prod-events): events that could not be delivered to bus audit could not be put into the target DLQ either, so no queue holds them. The bus has no archive to replay them from."
       }
       description    = null

@@ -145,6 +145,9 @@ def selected(topo: ir.Topology, selection: Selection,
     events = set(selection.events) | {e for p in producers for e in index.emitted.get(p, [])}
     routes = {r for c in consumers for r in index.by_consumer.get(c, [])}
     routes |= {r for e in events for r in index.by_event.get(e, [])}
+    # the routes forwarding to a bus of the team's (told when events cannot be forwarded)
+    buses = {b.name for b in topo.forwarded if b.team in selection.teams}
+    routes |= {r.name for r in topo.routes.values() if buses & set(r.forward)}
     for name in routes:
         consumers |= set(topo.routes[name].to)
         producers |= {topo.events[e].producer for e in index.takes[name]}
