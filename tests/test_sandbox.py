@@ -151,16 +151,32 @@ def test_function_names_from_arns() -> None:
     assert names.function_name("f") == "f"
 
 
-def test_a_topology_of_several_accounts_is_refused(tmp_path: Path) -> None:
-    """The sandbox emulates one account: a topology with roots for other accounts is E913,
-    before anything is applied."""
-    from edac.core.diagnostics import Failure
-    from edac.sandbox import compile_into
+def test_a_topology_of_several_accounts_gets_a_root_per_account(tmp_path: Path) -> None:
+    """The sandbox applies each root in its account of an emulator of several accounts, in
+    the bus's region, the bus's root first; each account gets the roles and stand-in
+    functions of its own root (its consumers', its producers' roles). Applied on the
+    emulator by tests/e2e/test_e2e_accounts.py."""
+    from edac.sandbox import compile_into, roots
+    from edac.sandbox.emulator import Endpoint
 
     case = Path(__file__).resolve().parent / "cases" / "compile" / "accounts" / "input"
     topology = tmp_path / "topology"
     shutil.copytree(case, topology)
-    with pytest.raises(Failure) as raised:
-        compile_into([str(topology)], tmp_path / "build")
-    assert [d.code for d in raised.value.diagnostics] == ["E913"]
-    assert "payments 222222222222" in raised.value.diagnostics[0].message
+    topo = compile_into([str(topology)], tmp_path / "build")
+    found = roots(topo, tmp_path / "build", Endpoint("http://127.0.0.1:9"))
+    assert [(path.relative_to(tmp_path).as_posix(), at.account, at.region)
+            for path, at in found] == [
+        ("build", "111111111111", "eu-west-1"),  # then by the accounts' names
+        ("build/accounts/333333333333", "333333333333", "eu-west-1"),  # data
+        ("build/accounts/222222222222", "222222222222", "eu-west-1")]  # payments
+    assert all((path / "main.tf").is_file() or (path / "consumers.tf").is_file()
+               for path, _ in found)
+    assert aws.prerequisites(topo, "222222222222") == (
+        ["edac-sandbox-lambda", "payments-api"], {"ledger-writer": aws.LAMBDA_ROLE})
+    assert aws.prerequisites(topo, "333333333333") == (["warehouse-loader"], {})
+    assert aws.prerequisites(topo, "111111111111") == (
+        ["edac-sandbox-lambda"], {"payment-notifier": aws.LAMBDA_ROLE})
+    # one account: the build itself, as the endpoint acts
+    one = compile_into([str(ROOT / "examples" / "orders")], tmp_path / "one")
+    endpoint = Endpoint("http://127.0.0.1:9")
+    assert roots(one, tmp_path / "one", endpoint) == [(tmp_path / "one", endpoint)]

@@ -1,7 +1,8 @@
-"""Three accounts on the emulator (issue 17): the compiled roots of tests/cases/compile/accounts,
-each applied with credentials of its own account (the bus's 111111111111 first, then the
-payments account 222222222222 and the data account 333333333333), and events put by the
-producer's account on the bus ARN reach the queues of all three as routed. Bus to bus: the
+"""Three accounts on the emulator (issue 17): `edac sandbox up` of tests/cases/compile/accounts
+applies each compiled root with credentials of its own account (the bus's 111111111111 first,
+then the payments account 222222222222 and the data account 333333333333), and events put by
+the producer's account on the bus ARN reach the queues of all three as routed; `edac sandbox
+send`, `status` and `down` work across the accounts (the module's last test). Bus to bus: the
 data domain's own topology (tests/cases/compile/forwarded), applied in the data account, takes
 the captured payments the pay bus forwards to it; the audit bus, whose policy lets nobody in,
 leaves the refunds forwarded to it in the pay bus's forward DLQ.
@@ -16,11 +17,9 @@ edac.core.policies, string for string."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,14 +28,15 @@ import boto3
 import pytest
 
 from e2e.moto_harness import ROOT, _check, _terraform, require_e2e_tools
+from edac import sandbox
 from edac.api import compile_paths
 from edac.core import ir, policies
 from edac.io.write import write_output
 from edac.ops import Aws, Target
 from edac.ops.status import forwarding_status
-from edac.sandbox import APPLY_PARALLELISM, OVERRIDE_FILE, provider_override
-from edac.sandbox.aws import _TRUST, _dummy_zip, prerequisites
-from edac.sandbox.emulator import Endpoint, start_endpoint
+from edac.sandbox import APPLY_PARALLELISM, OVERRIDE_FILE, Sandbox, provider_override
+from edac.sandbox.aws import create_prerequisites, set_event_source_mappings
+from edac.sandbox.emulator import Endpoint
 from test_environments import run
 from tftools import terraform_env
 
@@ -54,6 +54,7 @@ class Accounts:
     outputs: dict[str, dict[str, Any]]  # root -> terraform outputs
     plans: dict[str, int]  # root -> exit code of `plan -detailed-exitcode` after apply
     analytics: ir.Topology | None = None  # the data domain's, whose bus is forwarded to
+    box: Sandbox | None = None  # the sandbox the pay topology runs in
 
     def client(self, service: str, account: str) -> Any:
         """A client acting in `account` (a role assumed there)."""
@@ -95,26 +96,9 @@ def _credentials_of(accounts: Accounts, account: str, monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
 
 
-def _prepare(accounts: Accounts, account: str) -> None:
-    """The roles and stand-in functions the compiled roots expect, in `account`."""
-    roles, functions = prerequisites(accounts.topo)
-    iam = accounts.client("iam", account)
-    for role in [*roles, "payments-api"]:
-        with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
-            iam.create_role(RoleName=role, AssumeRolePolicyDocument=_TRUST)
-    lam = accounts.client("lambda", account)
-    for function, role in functions.items():
-        with contextlib.suppress(lam.exceptions.ResourceConflictException):
-            lam.create_function(FunctionName=function, Runtime="python3.12",
-                                Role=f"arn:aws:iam::{account}:role/{role}",
-                                Handler="index.handler", Code={"ZipFile": _dummy_zip()})
-
-
-def _apply(root: Path) -> tuple[dict[str, Any], int]:
+def _converged(root: Path) -> tuple[dict[str, Any], int]:
+    """A root's outputs, and the exit code of `plan -detailed-exitcode` (0: no change)."""
     env = terraform_env()
-    _check(_terraform(["init", "-input=false", "-no-color"], root, env))
-    _check(_terraform(["apply", "-auto-approve", "-input=false", "-no-color",
-                       f"-parallelism={APPLY_PARALLELISM}"], root, env))
     proc = _check(_terraform(["output", "-json", "-no-color"], root, env))
     plan = _terraform(["plan", "-detailed-exitcode", "-input=false", "-no-color",
                        "-lock=false"], root, env)
@@ -123,17 +107,18 @@ def _apply(root: Path) -> tuple[dict[str, Any], int]:
 
 @pytest.fixture(scope="module")
 def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
+    """`edac sandbox up` of the pay topology (three accounts), then the data domain's own
+    topology applied by hand beside it, in the data account of the same emulator."""
     require_e2e_tools()
     work = tmp_path_factory.mktemp("accounts")
-    endpoint = start_endpoint(work / "moto.log", accounts=True)
+    box = Sandbox(work / "sandbox")
     try:
-        compiled = compile_paths([str(CASE)])
-        assert compiled.result.ok and compiled.result.topology is not None
-        out = work / "build"
-        write_output(out, compiled.files, compiled.manifest)
-        roots = {BUS: out, PAYMENTS: out / "accounts" / PAYMENTS,
-                 DATA: out / "accounts" / DATA}
-        found = Accounts(endpoint, compiled.result.topology, out, {}, {})
+        report = sandbox.up(box, [str(CASE)], lambda _: None)
+        endpoint = box.endpoint()
+        assert endpoint is not None
+        assert box.state()["accounts"] == [BUS, DATA, PAYMENTS]
+        out = box.build
+        found = Accounts(endpoint, report.topology, out, {}, {}, box=box)
         # the data domain's own topology: its bus is in the data account
         other = compile_paths([str(FORWARDED)])
         assert other.result.ok and other.result.topology is not None
@@ -141,22 +126,28 @@ def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
         analytics = work / "analytics"
         write_output(analytics, other.files, other.manifest)
         (analytics / OVERRIDE_FILE).write_text(provider_override(endpoint.url, REGION, DATA))
-        for account, root in roots.items():
-            (root / OVERRIDE_FILE).write_text(provider_override(endpoint.url, REGION, account))
-            _prepare(found, account)
+        create_prerequisites(other.result.topology, endpoint.in_account(DATA, REGION))
+        env = terraform_env()
+        _check(_terraform(["init", "-input=false", "-no-color"], analytics, env))
+        _check(_terraform(["apply", "-auto-approve", "-input=false", "-no-color",
+                           f"-parallelism={APPLY_PARALLELISM}"], analytics, env))
         # the audit domain's bus, made by hand: its policy lets nobody of another account in
         found.client("events", DATA).create_event_bus(Name="audit-events")
-        # the bus's account first: the other accounts' queue and key policies name its role
-        found.outputs["bus"], found.plans["bus"] = _apply(out)
-        with ThreadPoolExecutor(2) as pool:
-            done = {name: pool.submit(_apply, root)
-                    for name, root in (("payments", roots[PAYMENTS]), ("data", roots[DATA]),
-                                       ("analytics", analytics))}
-            for name, future in done.items():
-                found.outputs[name], found.plans[name] = future.result()
+        # converged: the plans see no change once the Lambda mappings are as terraform made
+        # them (the sandbox disables them: moto would run the functions through Docker)
+        at = {account: endpoint.in_account(account, REGION) for account in (BUS, DATA,
+                                                                             PAYMENTS)}
+        for where in at.values():
+            set_event_source_mappings(where, enabled=True)
+        for name, root in (("bus", out), ("payments", out / "accounts" / PAYMENTS),
+                           ("data", out / "accounts" / DATA), ("analytics", analytics)):
+            found.outputs[name], found.plans[name] = _converged(root)
+        for where in at.values():
+            set_event_source_mappings(where, enabled=False)
         yield found
     finally:
-        endpoint.stop()
+        if box.state():
+            sandbox.down(box, lambda _: None, destroy=False)  # stops the emulator
 
 
 def test_each_root_applies_in_its_account_and_converges(accounts: Accounts) -> None:
@@ -334,3 +325,35 @@ def test_the_operations_act_in_the_account_of_the_credentials(
     assert code == 0 and "in other accounts (read them with that account's credentials): " \
         f"account `payments` ({PAYMENTS}): ledger; account `data` ({DATA}): loader" in out, out
     assert "forwarded to" in out and "pay-prod-audit-forward-dlq" in out, out
+
+
+def test_the_sandbox_sends_shows_and_destroys_across_the_accounts(
+        accounts: Accounts, tmp_path: Path) -> None:
+    """Last in the module: `edac sandbox send` reads the queues of every account (a captured
+    payment reaches ledger, loader and notifier, and is forwarded), `status` lists them,
+    `--sandbox` alone is E913, and `down` destroys every root."""
+    assert accounts.box is not None
+    where = ("sandbox", "--dir", str(accounts.box.root))
+    event = tmp_path / "captured.json"
+    event.write_text(json.dumps({"source": "com.acme.payments",
+                                 "detail-type": "PaymentCaptured",
+                                 "detail": {"paymentId": "p-1"}}))
+    code, out, err = run(*where, "send", str(event), "--format", "json")
+    assert code == 0, err + out
+    sent = json.loads(out)
+    assert sent["agrees"] and sent["received_by"] == ["ledger", "loader", "notifier"], sent
+    assert sent["forwarded_to"] == ["analytics"]
+    # (the data domain's copy, put on its bus anew, has an id of its own: the emulator's bus
+    # to bus, edac.sandbox.server; test_events_go_on_bus_to_bus... follows it there)
+    assert set(sent["queues"]) == {"pay-prod-ledger.fifo", "pay-prod-loader",
+                                   "pay-prod-notifier"}, sent
+    code, out, err = run(*where, "status")
+    assert code == 0, err + out
+    assert f"accounts: {BUS}, {DATA}, {PAYMENTS} (the bus's first), region {REGION}" in out
+    for queue in ("pay-prod-notifier", "pay-prod-ledger.fifo", "pay-prod-loader"):
+        assert queue in out, out
+    code, out, err = run("status", "--sandbox", "--sandbox-dir", str(accounts.box.root))
+    assert code == 2 and "error[E913]" in err, err + out
+    code, out, err = run(*where, "down")
+    assert code == 0 and "destroyed" in err + out, err + out
+    assert not accounts.box.state()

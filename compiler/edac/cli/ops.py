@@ -68,6 +68,13 @@ def _context(paths: tuple[str, ...], region: str | None, profile: str | None,
         if endpoint is None or not state.get("applied"):
             raise failure("E908", f"no sandbox is up in {box.root}",
                           help="run: edac sandbox up TOPOLOGY", exit_code=2)
+        if state.get("accounts"):  # the credentials say which account a command acts in
+            raise failure("E913", "the sandbox runs several accounts: --sandbox cannot say "
+                          "which one to act in",
+                          help=f"give --endpoint-url {endpoint.url} and the credentials of a "
+                          "role assumed in the account (`aws sts assume-role --role-arn "
+                          "arn:aws:iam::ACCOUNT:role/edac-sandbox ...` against that "
+                          "endpoint)", exit_code=2)
         if not paths:
             paths = tuple(state["paths"])
         target = Target(endpoint_url=endpoint.url, sandbox=True)

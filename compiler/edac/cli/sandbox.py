@@ -101,9 +101,11 @@ def send_(ctx: click.Context, event_files: tuple[str, ...], keep: bool, fmt: str
     with failures(fmt):
         task.require(task.emulator_missing())
         endpoint, state, topo = task.running(_box(ctx))
+        readers = task.endpoints(state, endpoint)  # the bus's account first
         events = [read_event(path) for path in event_files]
         for event in events:
-            report = task.send(topo, endpoint, str(state["bus"]), event, keep=keep)
+            report = task.send(topo, readers[0], str(state["bus"]), event, keep=keep,
+                               readers=readers)
             click.echo(send_as_json(topo, report) if fmt == "json"
                        else render_send(topo, report), nl=False)
             disagreements += not report.agrees(topo)
@@ -135,8 +137,11 @@ def status(ctx: click.Context) -> None:
         return
     with failures():
         task.require(task.emulator_missing())
-        rows = task.queue_counts(endpoint)
+        rows = task.queue_counts(*task.endpoints(state, endpoint))
     click.echo(f"bus: {state.get('bus')}")
+    if state.get("accounts"):
+        click.echo(f"accounts: {', '.join(map(str, state['accounts']))} (the bus's first), "
+                   f"region {state.get('region')}")
     width = max((len(r[0]) for r in rows), default=5)
     click.echo(f"{'queue'.ljust(width)}  visible  in flight")
     for name, visible, flight in rows:

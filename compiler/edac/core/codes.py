@@ -254,11 +254,13 @@ _CATALOGUE = [
     Code("E912", "the export needs an owner", "`edac export backstage` gives the System "
          "entity, the bus and what has no team an owner: a group of the Backstage catalog. "
          "Give `--owner GROUP`, or tag the topology with `owner` (`tags: {owner: GROUP}`)."),
-    Code("E913", "the sandbox runs one account", "`edac sandbox up` applies the compiled "
-         "output to one emulated account; a topology whose producers or consumers live in "
-         "other accounts (`account:`) has a Terraform root per account. Compile an "
-         "environment whose named accounts are all the bus's, or apply each root with "
-         "credentials of its account."),
+    Code("E913", "the sandbox's accounts do not fit", "`edac sandbox up` runs a topology of "
+         "one account on an emulator of one account, and one with Terraform roots for other "
+         "accounts on an emulator of several (each root applied in its account): the running "
+         "emulator was started for the other kind (`edac sandbox down`, then up again). On a "
+         "sandbox of several accounts, `--sandbox` cannot say which account an operations "
+         "command acts in: give `--endpoint-url` and credentials of a role assumed in that "
+         "account."),
     # -- operating a deployed topology (E92x): status, dlq show, redrive, replay
     Code("E921", "not deployed there", "The topology names a queue, rule or archive that does "
          "not exist in the account and region the command looked in (the usual AWS "

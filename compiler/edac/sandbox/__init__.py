@@ -13,6 +13,11 @@ emulator; the compiled files are those `edac compile` writes, through the same
 terraform state, the emulator's port, pid and log. The sandbox only ever removes what it
 made there. Needs terraform on the PATH and the `sandbox` extra (boto3 and moto's server).
 
+A topology with Terraform roots for other accounts (`account:`) runs on an emulator of several
+accounts, in the bus's region: the bus's root is applied in the bus's account, then each other
+root in its own (as the role `edac-sandbox` assumed there); `send` and `status` read the queues
+of every account, `down` destroys the other roots first.
+
 Lambda consumers are not run: moto would need Docker to run them. Their event source
 mappings are created by terraform as in AWS and then disabled, so that what EventBridge
 delivered stays in the queues for `send` and `status` to show.
@@ -117,16 +122,6 @@ def compile_into(paths: Sequence[str], out: Path, allow_destroy: Set[str] = froz
     result = written.compiled.result
     if not written.ok or result.topology is None:
         raise Failure(result.diagnostics, sources=result.sources)
-    from edac.core.emit.terraform import account_roots
-
-    others = account_roots(result.topology)
-    if others:
-        raise failure("E913", "the sandbox runs one account, and this "
-                      "topology has elements in others ("
-                      + ", ".join(f"{r.alias} {r.account}" for r in others) + ")",
-                      help="compile an environment whose accounts are all the bus's, or "
-                      "deploy the roots of `edac compile` to the emulator as "
-                      "tests/e2e/test_e2e_accounts.py does")
     return result.topology
 
 
@@ -140,18 +135,52 @@ def deploy(topo_paths: Sequence[str], out: Path, endpoint: Endpoint,
     return topo, apply_compiled(topo, out, endpoint, env, echo)
 
 
+def roots(topo: ir.Topology, out: Path, endpoint: Endpoint) -> list[tuple[Path, Endpoint]]:
+    """The compiled roots in `out` and the endpoint acting in each one's account: the bus's
+    root first. One account: `out` and `endpoint` itself. Several (roots under
+    `accounts/ID/`): each in its account of an emulator of several accounts, in the bus's
+    region (EventBridge delivers to another account in its own region only)."""
+    from edac.core.emit.terraform import account_roots
+
+    others = account_roots(topo)
+    if not others:
+        return [(out, endpoint)]
+    assert topo.account is not None and topo.region is not None  # E748 otherwise
+    return [(out, endpoint.in_account(topo.account, topo.region))] + [
+        (out / r.path, endpoint.in_account(r.account, topo.region)) for r in others]
+
+
+def several_accounts(topo: ir.Topology) -> bool:
+    from edac.core.emit.terraform import account_roots
+
+    return bool(account_roots(topo))
+
+
 def apply_compiled(topo: ir.Topology, out: Path, endpoint: Endpoint,
                    env: dict[str, str] | None = None,
                    echo: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Point the compiled output at the endpoint, create the prerequisites, init and apply.
-    Returns terraform's outputs. The Lambda mappings are left enabled (see
-    `aws.disable_event_source_mappings`)."""
+    """Point each compiled root at the endpoint (in its account), create the prerequisites,
+    init and apply: the bus's root first (the other accounts' queue and key policies name
+    its role), then the others together. Returns the bus root's terraform outputs. The Lambda
+    mappings are left enabled (see `aws.disable_event_source_mappings`)."""
     env = terraform.environment() if env is None else env
-    (out / OVERRIDE_FILE).write_text(provider_override(endpoint.url), encoding="utf-8")
-    create_prerequisites(topo, endpoint)
-    terraform.run(["init", "-input=false", "-no-color"], out, env)
-    terraform.run(["apply", "-auto-approve", "-input=false", "-no-color",
-                   f"-parallelism={APPLY_PARALLELISM}"], out, env, echo=echo)
+
+    def apply(root: Path, where: Endpoint) -> None:
+        (root / OVERRIDE_FILE).write_text(
+            provider_override(endpoint.url, where.region, where.account), encoding="utf-8")
+        create_prerequisites(topo, where)
+        terraform.run(["init", "-input=false", "-no-color"], root, env)
+        terraform.run(["apply", "-auto-approve", "-input=false", "-no-color",
+                       f"-parallelism={APPLY_PARALLELISM}"], root, env, echo=echo)
+
+    (first, where), *others = roots(topo, out, endpoint)
+    apply(first, where)
+    if others:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(others)) as pool:
+            for done in [pool.submit(apply, root, at) for root, at in others]:
+                done.result()
     return outputs(out, env)
 
 
@@ -178,33 +207,57 @@ def up(box: Sandbox, paths: Sequence[str], echo: Callable[[str], None],
        progress: Callable[[str], None] | None = None,
        allow_destroy: Set[str] = frozenset(), forget: Set[str] = frozenset()) -> UpReport:
     """Start the emulator (unless the recorded one still runs), compile PATHS into the
-    sandbox and apply them (again: update)."""
+    sandbox and apply them (again: update). A topology with roots for other accounts runs
+    on an emulator of several accounts, each root applied in its own."""
+    from edac.api import load_topology
+
     require(terraform.missing(), emulator_missing())
     box.claim()
     state = box.state()
     endpoint = box.endpoint()
+    loaded = load_topology(paths)
+    # (a topology that does not load fails in the compile below, with its diagnostics)
+    several = loaded.topology is not None and several_accounts(loaded.topology)
+    if endpoint is not None and bool(state.get("accounts")) != several:
+        raise failure("E913", "the sandbox's emulator was started for "
+                      + ("one account, and this topology has roots for several"
+                         if several else "several accounts, and this topology has one"),
+                      help="run `edac sandbox down`, then `edac sandbox up` again")
     if endpoint is None:
         if state:
             echo("the recorded emulator is gone; starting a new one")
         # a new emulator holds nothing: what the sandbox compiled and applied before is gone
         # with the old one (only the sandbox's own build directory is removed)
         box.forget_build()
-        endpoint = start_endpoint(box.log, detach=True)
-        echo(f"local AWS endpoint: {endpoint.url} (pid {endpoint.pid}, log {box.log})")
-        box.save({"endpoint": endpoint.url, "pid": endpoint.pid, "applied": False})
     resolved = [str(Path(p).resolve()) for p in paths]
     # compiled first: a change refused (a queue loss, say) leaves the sandbox as it was
     topo = compile_into(paths, box.build, allow_destroy, forget)
-    box.save({"endpoint": endpoint.url, "pid": endpoint.pid, "paths": resolved,
-              "applied": False})
+    if endpoint is None:
+        endpoint = start_endpoint(box.log, detach=True, accounts=several)
+        echo(f"local AWS endpoint: {endpoint.url} (pid {endpoint.pid}, log {box.log})")
+    where = roots(topo, box.build, endpoint)
+    recorded = {"endpoint": endpoint.url, "pid": endpoint.pid, "paths": resolved}
+    if several:
+        recorded |= {"accounts": [str(at.account) for _, at in where], "region": topo.region}
+    box.save({**recorded, "applied": False})
     echo("applying (each SQS queue takes ~25 s to settle in the AWS provider; about 1-2 "
-         "minutes in all) ...")
+         "minutes in all"
+         + (f"; the bus's account first, then {len(where) - 1} other account(s)"
+            if several else "") + ") ...")
     started = time.monotonic()
     outs = apply_compiled(topo, box.build, endpoint, echo=progress)
-    disabled = disable_event_source_mappings(endpoint)
-    box.save({"endpoint": endpoint.url, "pid": endpoint.pid, "paths": resolved,
-              "applied": True, "bus": outs.get("bus_name"), "outputs": outs})
+    disabled = sum(disable_event_source_mappings(at) for _, at in where)
+    box.save({**recorded, "applied": True, "bus": outs.get("bus_name"), "outputs": outs})
     return UpReport(topo, outs, time.monotonic() - started, disabled)
+
+
+def endpoints(state: dict[str, Any], endpoint: Endpoint) -> list[Endpoint]:
+    """The endpoint in each account the sandbox applied a root in, the bus's first (one
+    account: the endpoint itself)."""
+    accounts, region = state.get("accounts"), state.get("region")
+    if not accounts or not isinstance(region, str):
+        return [endpoint]
+    return [endpoint.in_account(str(a), region) for a in accounts]
 
 
 def running(box: Sandbox) -> tuple[Endpoint, dict[str, Any], ir.Topology]:
@@ -226,9 +279,10 @@ def running(box: Sandbox) -> tuple[Endpoint, dict[str, Any], ir.Topology]:
 
 
 def send(topo: ir.Topology, endpoint: Endpoint, bus: str, event: dict[str, Any],
-         keep: bool = False) -> SendReport:
-    """Put one event on the bus, read every queue on the emulator, and compare with the
-    routes the pattern engine says it matches."""
+         keep: bool = False, readers: Sequence[Endpoint] = ()) -> SendReport:
+    """Put one event on the bus (`endpoint`: in the bus's account), read every queue on the
+    emulator (of each of `readers`, the accounts' endpoints; none: `endpoint`'s), and
+    compare with the routes the pattern engine says it matches."""
     from edac.core.simulate import route_event
 
     outcomes = route_event(topo, event)
@@ -240,7 +294,9 @@ def send(topo: ir.Topology, endpoint: Endpoint, bus: str, event: dict[str, Any],
     event_id = entry["EventId"]
     delivered: dict[str, int] = {}
     others = 0
-    for received in drain(endpoint, all_queue_urls(endpoint), delete=not keep):
+    taken = [received for at in (readers or [endpoint])
+             for received in drain(at, all_queue_urls(at), delete=not keep)]
+    for received in taken:
         body = received.event()
         if body is not None and body.get("id") == event_id:
             delivered[received.queue_name] = delivered.get(received.queue_name, 0) + 1
@@ -255,8 +311,13 @@ def send(topo: ir.Topology, endpoint: Endpoint, bus: str, event: dict[str, Any],
     )
 
 
-def queue_counts(endpoint: Endpoint) -> list[tuple[str, str, str]]:
-    """(queue name, visible, in flight) of every queue on the emulator."""
+def queue_counts(*at: Endpoint) -> list[tuple[str, str, str]]:
+    """(queue name, visible, in flight) of every queue on the emulator (in each account of
+    `at`, the accounts' endpoints)."""
+    return [row for endpoint in at for row in _queue_counts(endpoint)]
+
+
+def _queue_counts(endpoint: Endpoint) -> list[tuple[str, str, str]]:
     sqs = endpoint.client("sqs")
     rows = []
     for url in all_queue_urls(endpoint):
@@ -266,6 +327,18 @@ def queue_counts(endpoint: Endpoint) -> list[tuple[str, str, str]]:
         rows.append((url.rsplit("/", 1)[-1], attrs.get("ApproximateNumberOfMessages", "0"),
                      attrs.get("ApproximateNumberOfMessagesNotVisible", "0")))
     return rows
+
+
+def _account_roots_applied(box: Sandbox) -> list[Path]:
+    """The roots of other accounts under the sandbox's build that hold its override and a
+    terraform state (plain files, no links)."""
+    under = box.build / "accounts"
+    if not under.is_dir() or under.is_symlink():
+        return []
+    return [root for root in sorted(under.iterdir())
+            if root.is_dir() and not root.is_symlink()
+            and all((root / n).is_file() and not (root / n).is_symlink()
+                    for n in (OVERRIDE_FILE, "terraform.tfstate"))]
 
 
 def down(box: Sandbox, echo: Callable[[str], None], destroy: bool = True) -> None:
@@ -280,6 +353,11 @@ def down(box: Sandbox, echo: Callable[[str], None], destroy: bool = True) -> Non
             and box.applied_here(OVERRIDE_FILE):
         require(terraform.missing())
         echo("terraform destroy (about a minute) ...")
+        # the other accounts' roots first (their policies name the bus account's role),
+        # each only where the sandbox applied it
+        for root in _account_roots_applied(box):
+            terraform.run(["destroy", "-auto-approve", "-input=false", "-no-color",
+                           f"-parallelism={APPLY_PARALLELISM}"], root)
         terraform.run(["destroy", "-auto-approve", "-input=false", "-no-color",
                        f"-parallelism={APPLY_PARALLELISM}"], box.build)
         echo("destroyed")

@@ -10,18 +10,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from edac.core import ir, names
+from edac.core import ir, names, policies
 from edac.sandbox.emulator import ACCOUNT, Endpoint
 
 LAMBDA_ROLE = "edac-sandbox-lambda"  # execution role of the stand-in Lambda functions
 
 
-def prerequisites(topo: ir.Topology) -> tuple[list[str], dict[str, str]]:
+def prerequisites(topo: ir.Topology,
+                  account: str | None = None) -> tuple[list[str], dict[str, str]]:
     """The IAM role names and the Lambda functions (name -> execution role name) that the
-    compiled output expects to exist already."""
+    compiled output expects to exist already. `account`: those of the root of that account
+    (its consumers', and the roles of its producers that get a policy there); None: all
+    consumers' (one account)."""
     roles: set[str] = set()
     functions: dict[str, str] = {}
+    if account is not None:  # a root attaches PutEvents policies to its account's roles
+        roles |= {names.role_name(arn) for p in topo.producers.values()
+                  for arn in policies.producer_roles(p) if names.arn_account(arn) == account}
     for consumer in topo.consumers.values():
+        if account is not None and (topo.remote(consumer) or topo.account) != account:
+            continue
         if consumer.container is not None:
             roles.add(names.role_name(consumer.container.role))
         if consumer.lambda_ is not None:
@@ -50,9 +58,10 @@ def _dummy_zip() -> bytes:
 
 def create_prerequisites(topo: ir.Topology, endpoint: Endpoint) -> tuple[list[str], list[str]]:
     """Create the roles and stand-in Lambda functions the topology references (those that
-    exist are kept). A role given as an ARN of another account is created by its name in
-    the emulator's account: the compiled output attaches its policy by role name."""
-    roles, functions = prerequisites(topo)
+    exist are kept), in the endpoint's account (`endpoint.account`: those of that account's
+    root). A role given as an ARN of another account is created by its name in the
+    emulator's account: the compiled output attaches its policy by role name."""
+    roles, functions = prerequisites(topo, endpoint.account)
     iam = endpoint.client("iam")
     lam = endpoint.client("lambda")
     for role in roles:
@@ -63,7 +72,7 @@ def create_prerequisites(topo: ir.Topology, endpoint: Endpoint) -> tuple[list[st
     for function, role in functions.items():
         with contextlib.suppress(lam.exceptions.ResourceConflictException):
             lam.create_function(FunctionName=function, Runtime="python3.12",
-                                Role=f"arn:aws:iam::{ACCOUNT}:role/{role}",
+                                Role=f"arn:aws:iam::{endpoint.account or ACCOUNT}:role/{role}",
                                 Handler="index.handler", Code={"ZipFile": code},
                                 Description="stand-in created by edac sandbox")
     return roles, list(functions)

@@ -19,6 +19,8 @@ from edac.io.processes import alive
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
+# the role a root of another account is applied as there (moto does not check it exists)
+ACCOUNT_ROLE = "edac-sandbox"
 
 
 @dataclass
@@ -28,8 +30,17 @@ class Endpoint:
     url: str
     pid: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    # an emulator of several accounts (`start_endpoint(accounts=True)`): the clients act in
+    # this account (through the role ACCOUNT_ROLE assumed there) and region
+    account: str | None = None
+    region: str = REGION
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def in_account(self, account: str, region: str) -> Endpoint:
+        """The same emulator, its clients acting in `account` and `region` (the object does
+        not own the process: `stop` on it stops nothing)."""
+        return Endpoint(self.url, account=account, region=region)
 
     def client(self, service: str) -> Any:
         """A boto3 client for the endpoint (one per service, kept: clients are thread-safe,
@@ -39,11 +50,20 @@ class Endpoint:
 
         with self._lock:
             if service not in self._clients:
+                keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+                if self.account is not None:  # moto gives credentials of the role's account
+                    sts = boto3.session.Session().client(
+                        "sts", endpoint_url=self.url, region_name=self.region, **keys)
+                    got = sts.assume_role(
+                        RoleArn=f"arn:aws:iam::{self.account}:role/{ACCOUNT_ROLE}",
+                        RoleSessionName="edac-sandbox")["Credentials"]
+                    keys = {"aws_access_key_id": got["AccessKeyId"],
+                            "aws_secret_access_key": got["SecretAccessKey"],
+                            "aws_session_token": got["SessionToken"]}
                 # No retries: a 500 from the emulator retried by botocore would deliver an
                 # event twice to the targets that did get it.
                 self._clients[service] = boto3.session.Session().client(
-                    service, endpoint_url=self.url, region_name=REGION,
-                    aws_access_key_id="testing", aws_secret_access_key="testing",
+                    service, endpoint_url=self.url, region_name=self.region, **keys,
                     config=Config(retries={"total_max_attempts": 1}, connect_timeout=5,
                                   read_timeout=60),
                 )

@@ -11,12 +11,15 @@ from edac.core import ir
 
 
 def consumer_of_queue(topo: ir.Topology) -> dict[str, tuple[str, str]]:
-    """Queue name -> (consumer, which queue: main, dlq or target-dlq)."""
+    """Queue name -> (consumer, which queue: main, dlq or target-dlq; or the bus a forward
+    DLQ is of, "forward-dlq")."""
     found: dict[str, tuple[str, str]] = {}
     for consumer in topo.consumers.values():
         found[consumer.queues.main] = (consumer.name, "queue")
         found[consumer.queues.dlq] = (consumer.name, "dlq")
         found[consumer.queues.target_dlq] = (consumer.name, "target-dlq")
+    for bus in topo.forwarded:
+        found[bus.dlq] = (bus.name, "forward-dlq")
     return found
 
 
@@ -35,12 +38,24 @@ class SendReport:
         return sorted({names[q][0] for q in self.delivered if q in names
                        and names[q][1] == "queue"})
 
+    def forwarded_to(self, topo: ir.Topology) -> list[str]:
+        """The buses of other domains the matched routes forward the event to."""
+        return sorted({b for route, _ in self.matched_routes
+                       for b in topo.routes[route].forward})
+
     def agrees(self, topo: ir.Topology) -> bool:
+        """Each expected consumer's queue received the event once, and no other queue of
+        this topology did. Forwarded, the event may be in queues of the other domain (when
+        its bus is on the emulator too) or in the forward DLQ of a bus that is not."""
         names = consumer_of_queue(topo)
+        buses = set(self.forwarded_to(topo))
         main = {names[q][0] for q in self.delivered if names.get(q, ("", ""))[1] == "queue"}
-        elsewhere = [q for q in self.delivered if names.get(q, ("", ""))[1] != "queue"]
-        return (main == set(self.expected) and not elsewhere
-                and all(n == 1 for n in self.delivered.values()))
+        elsewhere = [q for q in self.delivered if names.get(q, ("", ""))[1] != "queue"
+                     and not (buses and q not in names)
+                     and not (names.get(q, ("", ""))[1] == "forward-dlq"
+                              and names[q][0] in buses)]
+        mine = [n for q, n in self.delivered.items() if q in names]
+        return (main == set(self.expected) and not elsewhere and all(n == 1 for n in mine))
 
 
 def render_send(topo: ir.Topology, report: SendReport) -> str:
@@ -65,7 +80,10 @@ def render_send(topo: ir.Topology, report: SendReport) -> str:
         lines.append("received by (read from the queues on the emulator):")
         for queue, copies in report.delivered.items():
             consumer, kind = names.get(queue, ("?", "not a queue of this topology"))
-            what = consumer if kind == "queue" else f"{consumer} ({kind})"
+            what = (consumer if kind == "queue" else
+                    f"bus {consumer}'s forward DLQ (the bus is not on the emulator, or its "
+                    "policy does not let the forwarding role in)" if kind == "forward-dlq"
+                    else f"{consumer} ({kind})")
             times = "" if copies == 1 else f"  ({copies} copies)"
             lines.append(f"  {what}: {queue}{times}")
     else:
@@ -74,6 +92,8 @@ def render_send(topo: ir.Topology, report: SendReport) -> str:
         lines.append("routes that do not match:")
         for route, reasons in report.misses:
             lines.append(f"  {route}: {'; '.join(reasons) if reasons else 'no match'}")
+    if report.forwarded_to(topo):
+        lines.append("forwarded to bus(es): " + ", ".join(report.forwarded_to(topo)))
     if not report.agrees(topo):
         lines.append(f"warning: the emulator's deliveries differ from the routes "
                      f"(expected exactly once in: {', '.join(report.expected) or 'none'})")
@@ -91,6 +111,7 @@ def send_as_json(topo: ir.Topology, report: SendReport) -> str:
         "matched_routes": [{"route": r, "consumers": list(c)} for r, c in report.matched_routes],
         "expected_consumers": report.expected,
         "received_by": report.consumers_delivered(topo),
+        "forwarded_to": report.forwarded_to(topo),
         "queues": report.delivered,
         "agrees": report.agrees(topo),
         "schema_problems": schema_problems(topo, report.event),
