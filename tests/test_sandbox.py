@@ -176,7 +176,43 @@ def test_a_topology_of_several_accounts_gets_a_root_per_account(tmp_path: Path) 
     assert aws.prerequisites(topo, "333333333333") == (["warehouse-loader"], {})
     assert aws.prerequisites(topo, "111111111111") == (
         ["edac-sandbox-lambda"], {"payment-notifier": aws.LAMBDA_ROLE})
+    # the loader moves to the bus's account: the data account's root, left with
+    # `vacated.tf` for one compile, is applied too (its resources go as they go in AWS)
+    text = (topology / "topology.yaml").read_text()
+    (topology / "topology.yaml").write_text(text.replace(
+        "  loader:\n    team: data\n    account: data\n", "  loader:\n    team: data\n"))
+    moved = compile_into([str(topology)], tmp_path / "build", allow_destroy={"loader"})
+    assert [(path.relative_to(tmp_path).as_posix(), at.account) for path, at in roots(
+        moved, tmp_path / "build", Endpoint("http://127.0.0.1:9"))] == [
+        ("build", "111111111111"), ("build/accounts/222222222222", "222222222222"),
+        ("build/accounts/333333333333", "333333333333")]
+    assert (tmp_path / "build" / "accounts" / "333333333333" / "vacated.tf").is_file()
     # one account: the build itself, as the endpoint acts
     one = compile_into([str(ROOT / "examples" / "orders")], tmp_path / "one")
     endpoint = Endpoint("http://127.0.0.1:9")
     assert roots(one, tmp_path / "one", endpoint) == [(tmp_path / "one", endpoint)]
+
+
+def test_a_send_agrees_only_with_what_the_routes_say() -> None:
+    """The judgement of `edac sandbox send` over what the queues held (review of the sandbox
+    of several accounts): a forwarded event may wait in the forward DLQ of a bus it is
+    forwarded to, once per route forwarding there; any other queue is a misdelivery."""
+    from edac.sandbox.report import SendReport
+
+    case = Path(__file__).resolve().parent / "cases" / "compile" / "accounts" / "input"
+    topo = load_topology([str(case)]).topology
+    assert topo is not None
+    mains = {"pay-prod-ledger.fifo": 1, "pay-prod-loader": 1, "pay-prod-notifier": 1}
+
+    def report(delivered: dict[str, int]) -> SendReport:
+        return SendReport({}, "e-1", [("captured-to-analytics", ()),
+                                      ("money", ("ledger", "loader", "notifier"))], [],
+                          ["ledger", "loader", "notifier"], delivered, 0)
+
+    assert report(mains).agrees(topo)
+    assert report({**mains, "pay-prod-analytics-forward-dlq": 1}).agrees(topo)
+    assert not report({**mains, "pay-prod-analytics-forward-dlq": 2}).agrees(topo)
+    assert not report({**mains, "pay-prod-audit-forward-dlq": 1}).agrees(topo)  # not routed
+    assert not report({**mains, "someone-elses-queue": 1}).agrees(topo)
+    assert not report({**mains, "pay-prod-loader": 2}).agrees(topo)
+    assert not report({"pay-prod-ledger.fifo": 1, "pay-prod-loader": 1}).agrees(topo)

@@ -146,8 +146,16 @@ def roots(topo: ir.Topology, out: Path, endpoint: Endpoint) -> list[tuple[Path, 
     if not others:
         return [(out, endpoint)]
     assert topo.account is not None and topo.region is not None  # E748 otherwise
-    return [(out, endpoint.in_account(topo.account, topo.region))] + [
+    found = [(out, endpoint.in_account(topo.account, topo.region))] + [
         (out / r.path, endpoint.in_account(r.account, topo.region)) for r in others]
+    # an account the topology has left: its root (`vacated.tf`, written for one compile)
+    # is applied too, so that its resources go as they go in AWS
+    under, known = out / "accounts", {r.account for r in others}
+    if under.is_dir() and not under.is_symlink():
+        found += [(root, endpoint.in_account(root.name, topo.region))
+                  for root in sorted(under.iterdir())
+                  if root.name not in known and (root / "vacated.tf").is_file()]
+    return found
 
 
 def several_accounts(topo: ir.Topology) -> bool:
@@ -179,8 +187,12 @@ def apply_compiled(topo: ir.Topology, out: Path, endpoint: Endpoint,
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(len(others)) as pool:
-            for done in [pool.submit(apply, root, at) for root, at in others]:
-                done.result()
+            running = [pool.submit(apply, root, at) for root, at in others]
+        failed = [f.exception() for f in running if f.exception() is not None]
+        if failed:  # every root's failure, not only the first
+            raise Failure([d for e in failed for d in
+                           (e.diagnostics if isinstance(e, Failure) else
+                            [failure("E909", f"{type(e).__name__}: {e}").diagnostics[0]])])
     return outputs(out, env)
 
 
@@ -218,7 +230,8 @@ def up(box: Sandbox, paths: Sequence[str], echo: Callable[[str], None],
     loaded = load_topology(paths)
     # (a topology that does not load fails in the compile below, with its diagnostics)
     several = loaded.topology is not None and several_accounts(loaded.topology)
-    if endpoint is not None and bool(state.get("accounts")) != several:
+    if endpoint is not None and loaded.topology is not None \
+            and bool(state.get("accounts")) != several:
         raise failure("E913", "the sandbox's emulator was started for "
                       + ("one account, and this topology has roots for several"
                          if several else "several accounts, and this topology has one"),
