@@ -148,9 +148,27 @@ def test_a_consumer_moving_to_another_account_is_refused(tmp_path: Path) -> None
     code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"))
     assert code == 1 and not (tmp_path / "out").exists()
     assert "error[E801]: consumer `loader` moves to the bus account" in err
-    code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"), "--forget", "loader")
-    assert code == 1 and "error[E802]: `--forget loader`: its resources are in the root of " \
-        "account 333333333333" in err
+    assert ("`--forget loader` keeps them in AWS (Terraform stops managing them: in account "
+            "333333333333, whose root forgets them)") in err
+    # --forget: the data account's root keeps the blocks that make its state forget them,
+    # in every compile while the consumer lives elsewhere (the decision is in the lock)
+    kept = tmp_path / "kept"
+    shutil.copytree(topo, kept)
+    for _ in range(2):
+        code, _, err = run("compile", str(kept), "-o", str(tmp_path / "kept-out"),
+                           *(["--forget", "loader"] if _ == 0 else []))
+        assert code == 0, err
+        root = tmp_path / "kept-out" / "accounts" / "333333333333"
+        forgotten = (root / "forgotten.tf").read_text()
+        assert 'from = module.consumer["loader"]' in forgotten
+        assert 'required_version = ">= 1.7"' in (root / "versions.tf").read_text()
+    assert json.loads((kept / "edac.lock").read_text())["decisions"]["loader"] == {
+        "account": "333333333333", "choice": "forget",
+        "resources": ["pay-prod-loader", "pay-prod-loader-dlq", "pay-prod-loader-target-dlq"]}
+    require_terraform()
+    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], root)
+    assert json.loads(run_terraform(["validate", "-json", "-no-color"], root).stdout)[
+        "valid"] is True
     code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"), "--allow-destroy",
                        "loader")
     assert code == 0, err

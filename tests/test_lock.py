@@ -350,6 +350,9 @@ BROKEN = {
     "bad-decision": (lambda t: t.replace('"decisions": {}',
                                          '"decisions": {"x": {"choice": "keep"}}'), "E812",
                      "the decision for `x`"),
+    "bad-decision-account": (lambda t: t.replace(
+        '"decisions": {}', '"decisions": {"x": {"choice": "forget", "resources": ["q"], '
+        '"account": "data"}}'), "E812", "its 12-digit `account`"),
 }
 
 

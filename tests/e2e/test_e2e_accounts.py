@@ -18,6 +18,7 @@ edac.core.policies, string for string."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -331,7 +332,8 @@ def test_the_sandbox_sends_shows_and_destroys_across_the_accounts(
         accounts: Accounts, tmp_path: Path) -> None:
     """Last in the module: `edac sandbox send` reads the queues of every account (a captured
     payment reaches ledger, loader and notifier, and is forwarded), `status` lists them,
-    `--sandbox` alone is E913, and `down` destroys every root."""
+    `--sandbox` alone is E913, `up --forget` of a consumer of another account leaves its
+    queues there, and `down` destroys every root."""
     assert accounts.box is not None
     where = ("sandbox", "--dir", str(accounts.box.root))
     event = tmp_path / "captured.json"
@@ -354,6 +356,25 @@ def test_the_sandbox_sends_shows_and_destroys_across_the_accounts(
         assert queue in out, out
     code, out, err = run("status", "--sandbox", "--sandbox-dir", str(accounts.box.root))
     assert code == 2 and "error[E913]" in err, err + out
+    # the loader leaves the topology with --forget: the data account's root forgets its
+    # queues, which stay there with their messages
+    loader = accounts.queue_url(DATA, "pay-prod-loader")
+    accounts.client("sqs", DATA).send_message(QueueUrl=loader, MessageBody="kept")
+    changed = tmp_path / "topology"
+    shutil.copytree(CASE, changed)
+    text = (changed / "topology.yaml").read_text()
+    text = text.replace("  loader:\n    team: data\n    account: data\n"
+                        "    container: {role: warehouse-loader}\n", "")
+    (changed / "topology.yaml").write_text(text.replace("to: [ledger, loader, notifier]",
+                                                        "to: [ledger, notifier]"))
+    code, out, err = run(*where, "up", str(changed), "--forget", "loader")
+    assert code == 0, err + out
+    data_root = accounts.box.build / "accounts" / DATA
+    assert (data_root / "forgotten.tf").is_file()
+    listed = _check(_terraform(["state", "list", "-no-color"], data_root, terraform_env()))
+    assert "loader" not in listed.stdout, listed.stdout
+    got = accounts.client("sqs", DATA).receive_message(QueueUrl=loader).get("Messages", [])
+    assert [m["Body"] for m in got] == ["kept"]
     code, out, err = run(*where, "down")
     assert code == 0 and "destroyed" in err + out, err + out
     assert not accounts.box.state()

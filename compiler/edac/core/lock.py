@@ -68,6 +68,8 @@ class Resource:
 class Decision:
     choice: Choice
     resources: tuple[str, ...]  # the AWS names it was made for
+    # the account whose Terraform root held them (under accounts/); None: the bus's
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,8 @@ def render(lock: Lock) -> str:
         "rules": {route: [list(part) for part in parts]
                   for route, parts in sorted(lock.rules.items())},
         "renames": lock.renames,
-        "decisions": {owner: {"choice": d.choice, "resources": sorted(d.resources)}
+        "decisions": {owner: {"choice": d.choice, "resources": sorted(d.resources),
+                              **({"account": d.account} if d.account else {})}
                       for owner, d in sorted(lock.decisions.items())},
     }
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -263,11 +266,14 @@ def _lock(doc: Any) -> Lock:
     for owner, d in raw_decisions.items():
         if (not isinstance(d, dict) or d.get("choice") not in ("forget", "allow-destroy")
                 or not isinstance(d.get("resources"), list)
-                or not all(isinstance(r, str) for r in d["resources"])):
+                or not all(isinstance(r, str) for r in d["resources"])
+                or not (d.get("account") is None
+                        or (isinstance(d["account"], str)
+                            and re.fullmatch(r"\d{12}", d["account"])))):
             raise _Problem(f"the decision for `{owner}` needs `choice` (forget or "
-                           "allow-destroy) and the `resources` it was made for",
-                           ("decisions", owner))
-        decisions[owner] = Decision(d["choice"], tuple(d["resources"]))
+                           "allow-destroy) and the `resources` it was made for (and, for "
+                           "another account's, its 12-digit `account`)", ("decisions", owner))
+        decisions[owner] = Decision(d["choice"], tuple(d["resources"]), d.get("account"))
     return Lock(system, tuple(sorted(resources, key=Resource.sort_key)), rules,
                 dict(raw_renames), decisions)
 

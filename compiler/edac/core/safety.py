@@ -106,11 +106,13 @@ def check(
         if recorded is not None and set(loss.queues) <= set(recorded.resources):
             continue
         if loss.owner in forget:
-            problem = _cannot_forget(loss)
+            problem = _cannot_forget(loss, topo)
             if problem:
                 diagnostics.append(problem)
                 continue
-            decisions[loss.owner] = Decision("forget", loss.queues)
+            held = {r.account for r in loss.resources if r.account}
+            decisions[loss.owner] = Decision("forget", loss.queues,
+                                             held.pop() if held else None)
             continue
         if loss.owner in allow_destroy:
             decisions[loss.owner] = Decision("allow-destroy", loss.queues)
@@ -132,11 +134,15 @@ def _still_gone(owner: str, decision: Decision, topo: Topology) -> bool:
     current = topo.consumers.get(owner)
     if current is None:
         return True
+    if decision.account is not None and decision.choice == "forget":
+        # forgotten in another account's root: while the consumer lives elsewhere, that
+        # root keeps the blocks that make it forget (it would destroy them otherwise)
+        return topo.remote(current) != decision.account
     key_only = all(name.startswith("alias/") for name in decision.resources)
     return key_only and current.queue.kms_key != "create"
 
 
-def _cannot_forget(loss: Loss) -> Diagnostic | None:
+def _cannot_forget(loss: Loss, topo: Topology) -> Diagnostic | None:
     if loss.owner.startswith(FORWARD):
         return Diagnostic(
             "E802", Severity.ERROR, f"`--forget {loss.owner}`: Terraform cannot leave one "
@@ -144,12 +150,12 @@ def _cannot_forget(loss: Loss) -> Diagnostic | None:
             help="move its messages elsewhere first (AWS's console or `aws sqs "
             f"start-message-move-task`), then `--allow-destroy {loss.owner}`")
     elsewhere = sorted({r.account for r in loss.resources if r.account})
-    if elsewhere:
+    if len(elsewhere) > 1 or (elsewhere and loss.owner == TABLE):
         return Diagnostic(
-            "E802", Severity.ERROR, f"`--forget {loss.owner}`: its resources are in the root "
-            f"of account {', '.join(elsewhere)} (under accounts/), and edac writes the blocks "
-            "that make Terraform forget resources in the bus account's root only",
-            help=f"remove them from that root's state yourself (`terraform state rm`), or "
+            "E802", Severity.ERROR, f"`--forget {loss.owner}`: its resources are in the roots "
+            f"of account {', '.join(elsewhere)} (under accounts/), and edac makes Terraform "
+            "forget what one consumer (or the bus account's table) holds in one root",
+            help=f"remove them from those roots' state yourself (`terraform state rm`), or "
             f"`--allow-destroy {loss.owner}`")
     if loss.owner == ARCHIVE:
         return Diagnostic(
@@ -157,7 +163,12 @@ def _cannot_forget(loss: Loss) -> Diagnostic | None:
             "behind while the bus module declares it",
             help=f"keep `archive_days` to keep the archive, or `--allow-destroy {ARCHIVE}` "
             "to delete it and its events")
-    if loss.replaced_by and loss.kinds & {"queue", "dlq", "target_dlq"}:
+    current = topo.consumers.get(loss.owner) or next(
+        (c for c in topo.consumers.values() if loss.owner in c.previously), None)
+    moved = current is not None and elsewhere != [a for a in [topo.remote(current)] if a]
+    if loss.replaced_by and loss.kinds & {"queue", "dlq", "target_dlq"} and not moved:
+        # (a consumer moving to another account's root leaves its old root: that root
+        # forgets them while the new one makes its queues)
         return Diagnostic(
             "E802", Severity.ERROR, f"`--forget {loss.owner}`: the queues of `{loss.owner}` are "
             "replaced, not removed; Terraform cannot stop managing them while the consumer "
@@ -174,11 +185,11 @@ def _names(items: tuple[str, ...]) -> str:
 def _refusal(loss: Loss, topo: Topology, lock_span: Span | None) -> Diagnostic:
     owner = loss.owner
     elsewhere = sorted({r.account for r in loss.resources if r.account})
-    choice = (f"`--allow-destroy {owner}` deletes them (in account {', '.join(elsewhere)}; "
-              "edac cannot make Terraform forget resources of another account's root)"
-              if elsewhere else
-              f"`--forget {owner}` keeps them in AWS (Terraform stops managing them), "
-              f"`--allow-destroy {owner}` deletes them")
+    choice = (f"`--forget {owner}` keeps them in AWS (Terraform stops managing them"
+              + (f": in account {', '.join(elsewhere)}, whose root forgets them"
+                 if elsewhere else "") + f"), `--allow-destroy {owner}` deletes them"
+              if len(elsewhere) <= 1 and not (elsewhere and owner == TABLE) else
+              f"`--allow-destroy {owner}` deletes them (in accounts {', '.join(elsewhere)})")
     if owner == ARCHIVE:
         what = loss.queues[0]
         message = (f"the bus no longer has an archive: applying would delete the archive "

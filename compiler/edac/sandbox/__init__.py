@@ -148,13 +148,15 @@ def roots(topo: ir.Topology, out: Path, endpoint: Endpoint) -> list[tuple[Path, 
     assert topo.account is not None and topo.region is not None  # E748 otherwise
     found = [(out, endpoint.in_account(topo.account, topo.region))] + [
         (out / r.path, endpoint.in_account(r.account, topo.region)) for r in others]
-    # an account the topology has left: its root (`vacated.tf`, written for one compile)
-    # is applied too, so that its resources go as they go in AWS
+    # an account the topology has left: its root (`vacated.tf` for one compile, then
+    # `forgotten.tf` while a --forget there stands) is applied too, so that its resources go
+    # (or stay, forgotten) as they do in AWS
     under, known = out / "accounts", {r.account for r in others}
     if under.is_dir() and not under.is_symlink():
         found += [(root, endpoint.in_account(root.name, topo.region))
                   for root in sorted(under.iterdir())
-                  if root.name not in known and (root / "vacated.tf").is_file()]
+                  if root.name not in known and root.is_dir() and not root.is_symlink()
+                  and ((root / "vacated.tf").is_file() or (root / "forgotten.tf").is_file())]
     return found
 
 

@@ -391,11 +391,25 @@ def emit(topo: ir.Topology, forgotten: Mapping[str, Decision] | None = None,
     beside it by the caller (`MODULES`, read from the package by `edac.io.files`)."""
     templates = templates or _default_templates()
     files = root_files(topo, templates, book, vacated)
-    blocks = forgotten_blocks(forgotten or {})
-    if blocks:
-        files["forgotten.tf"] = templates.render("forgotten.tf.j2", forgotten=blocks)
+    by_root: dict[str, dict[str, Decision]] = {}
+    for owner, decision in (forgotten or {}).items():
+        account = decision.account if decision.account != topo.account else None
+        by_root.setdefault(f"accounts/{account}/" if account else "", {})[owner] = decision
+    rooted = {r.path for r in account_roots(topo)}
+    for base, decisions in sorted(by_root.items()):
+        blocks = forgotten_blocks(decisions)
+        if not blocks:
+            continue
+        if base and base.rstrip("/") not in rooted and f"{base}versions.tf" not in files:
+            # the account has no element left: its root is kept (while the decision stands)
+            # for the blocks that make its Terraform state forget
+            account = base.split("/")[1]
+            files.update({f"{base}{name}": text
+                          for name, text in _root_files(topo, templates, account).items()})
+        files[f"{base}forgotten.tf"] = templates.render("forgotten.tf.j2", forgotten=blocks)
         # `removed` blocks need Terraform 1.7
-        files["versions.tf"] = templates.render("versions.tf.j2", terraform_version="1.7")
+        files[f"{base}versions.tf"] = templates.render("versions.tf.j2",
+                                                       terraform_version="1.7")
     return files
 
 
