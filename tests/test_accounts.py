@@ -181,10 +181,24 @@ def test_a_consumer_moving_to_another_account_is_refused(tmp_path: Path) -> None
     run_terraform(["init", "-backend=false", "-input=false", "-no-color"], emptied)
     assert json.loads(run_terraform(["validate", "-json", "-no-color"], emptied).stdout)[
         "valid"] is True
-    # the next compile (its lock has nothing there any more) no longer writes it
-    code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"))
+    # the next compiles write it too, while the lock's decision for that account stands:
+    # compiled twice before an apply, the old queues are still destroyed when it is applied
+    assert json.loads((topo / "edac.lock").read_text())["decisions"]["loader"]["account"] \
+        == "333333333333"
+    for _ in range(2):
+        code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"))
+        assert code == 0, err
+        assert sorted(p.name for p in emptied.glob("*.tf")) == [
+            "providers.tf", "vacated.tf", "variables.tf", "versions.tf"]
+    # the loader back in the data account (a move again, from the bus's account): that
+    # decision ends, the data account's root holds the loader again
+    (topo / "topology.yaml").write_text(text)
+    code, _, err = run("compile", str(topo), "-o", str(tmp_path / "out"), "--allow-destroy",
+                       "loader")
     assert code == 0, err
-    assert not list(emptied.glob("*.tf"))
+    decision = json.loads((topo / "edac.lock").read_text())["decisions"]["loader"]
+    assert "account" not in decision  # the bus account's queues it destroys now
+    assert not (emptied / "vacated.tf").exists() and (emptied / "consumers.tf").is_file()
 
 
 def test_the_lock_records_the_account_of_what_is_elsewhere() -> None:

@@ -363,7 +363,10 @@ def compile_paths(
     forgotten = {o: d for o, d in decisions.items() if d.choice == "forget"}
     book = Runbook(command_paths(paths),
                    topology.environment if topology.environments else None)
-    vacated = {r.account for r in previous.resources if r.account}
+    # the accounts the last compile had resources in, and those a decision was made in (its
+    # root stays while the decision stands: it destroys, or forgets, whenever it is applied)
+    vacated = ({r.account for r in previous.resources if r.account}
+               | {d.account for d in decisions.values() if d.account})
     files = terraform.emit(topology, forgotten, _templates(), book, vacated)
     files.update(io_files.module_files(terraform.MODULES))
     files["topology.md"] = page.markdown(topology, book=book)

@@ -115,7 +115,9 @@ def check(
                                              held.pop() if held else None)
             continue
         if loss.owner in allow_destroy:
-            decisions[loss.owner] = Decision("allow-destroy", loss.queues)
+            held = {r.account for r in loss.resources if r.account}
+            decisions[loss.owner] = Decision("allow-destroy", loss.queues,
+                                             held.pop() if len(held) == 1 else None)
             continue
         diagnostics.append(_refusal(loss, topo, where.get(loss.owner)))
     return diagnostics, dict(sorted(decisions.items()))
@@ -134,9 +136,10 @@ def _still_gone(owner: str, decision: Decision, topo: Topology) -> bool:
     current = topo.consumers.get(owner)
     if current is None:
         return True
-    if decision.account is not None and decision.choice == "forget":
-        # forgotten in another account's root: while the consumer lives elsewhere, that
-        # root keeps the blocks that make it forget (it would destroy them otherwise)
+    if decision.account is not None:
+        # decided in another account's root: while the consumer lives elsewhere, that root
+        # is kept, with the blocks that make it forget (it would destroy them otherwise), or
+        # empty (applying it destroys what it still holds, whenever that is applied)
         return topo.remote(current) != decision.account
     key_only = all(name.startswith("alias/") for name in decision.resources)
     return key_only and current.queue.kms_key != "create"
