@@ -101,6 +101,7 @@ def forward_again(topo: ir.Topology, bus: str, events: list[dict[str, Any]],
         kept = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=topo.bus.archive_days)
         first = max(first, kept)
     start, end = _iso(first), _iso(max(last, first) + dt.timedelta(seconds=1))
+    past = sum(1 for t in times if kept is not None and t < kept)
     book = book or Runbook()
     steps = []
     for route in sorted((r for r in topo.routes.values() if bus in r.forward),
@@ -113,7 +114,7 @@ def forward_again(topo: ir.Topology, bus: str, events: list[dict[str, Any]],
             # consumers without `idempotency:` would process those events twice
             "not_idempotent": [c for c in again if topo.consumers[c].idempotency_ttl is None],
             "also_forwarded_to": sorted(set(route.forward) - {bus}),
-            "past_retention": sum(1 for t in times if kept is not None and t < kept)})
+            "past_retention": past})
     return steps
 
 

@@ -47,7 +47,7 @@ from edac.sandbox.aws import (
     drain,
     put_events_entry,
 )
-from edac.sandbox.emulator import REGION, Endpoint, start_endpoint
+from edac.sandbox.emulator import ACCOUNT_ROLE, REGION, Endpoint, start_endpoint
 from edac.sandbox.report import SendReport
 from edac.sandbox.state import STATE_DIR, Sandbox
 
@@ -99,7 +99,7 @@ def provider_override(endpoint_url: str, region: str = REGION,
     blocks = [endpoints]
     if account is not None:
         blocks.append(hcl.block("assume_role", (), {
-            "role_arn": f"arn:aws:iam::{account}:role/edac-sandbox"}, indent=1))
+            "role_arn": f"arn:aws:iam::{account}:role/{ACCOUNT_ROLE}"}, indent=1))
     return (hcl.comment("Written by edac sandbox (or the e2e tests): the AWS provider talks to "
                         "a local\nemulator. Not part of the compiled output; remove it to "
                         "deploy for real.") + "\n"
@@ -350,10 +350,7 @@ def _account_roots_applied(box: Sandbox) -> list[Path]:
     under = box.build / "accounts"
     if not under.is_dir() or under.is_symlink():
         return []
-    return [root for root in sorted(under.iterdir())
-            if root.is_dir() and not root.is_symlink()
-            and all((root / n).is_file() and not (root / n).is_symlink()
-                    for n in (OVERRIDE_FILE, "terraform.tfstate"))]
+    return [root for root in sorted(under.iterdir()) if box.applied_here(OVERRIDE_FILE, root)]
 
 
 def down(box: Sandbox, echo: Callable[[str], None], destroy: bool = True) -> None:

@@ -101,10 +101,11 @@ class Sandbox:
         endpoint = Endpoint(url, pid)
         return endpoint if endpoint.alive() else None
 
-    def applied_here(self, override: str) -> bool:
-        """Whether `build/` holds what the sandbox applied: its own override (pointing the
-        provider at the emulator) and a terraform state, both plain files. `down` destroys
-        nothing otherwise."""
-        return all((self.build / name).is_file() and not (self.build / name).is_symlink()
+    def applied_here(self, override: str, root: Path | None = None) -> bool:
+        """Whether `build/` (or `root`, a root of another account under it) holds what the
+        sandbox applied: its own override (pointing the provider at the emulator) and a
+        terraform state, both plain files. `down` destroys nothing otherwise."""
+        root = self.build if root is None else root
+        return all((root / name).is_file() and not (root / name).is_symlink()
                    for name in (override, "terraform.tfstate")) \
-            and not self.build.is_symlink()
+            and root.is_dir() and not root.is_symlink()
