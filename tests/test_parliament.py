@@ -55,11 +55,11 @@ def documents(topo: ir.Topology) -> list[tuple[str, dict[str, Any]]]:
         found += [("trust policy of the delivery role",
                    policies.delivery_trust_policy(topo, where)),
                   ("policy of the delivery role", policies.delivery_policy(topo, where))]
-    if policies.forwarded(topo):  # bus to bus: the forwarding role, DLQs, receiving buses
+    if topo.forwarded:  # bus to bus: the forwarding role, DLQs, receiving buses
         found += [("trust policy of the forwarding role",
                    policies.forwarding_trust_policy(topo, where)),
                   ("policy of the forwarding role", policies.forwarding_policy(topo, where))]
-        for b in policies.forwarded(topo):
+        for b in topo.forwarded:
             found += [(f"forward DLQ policy of {b.name}",
                        policies.forward_dlq_policy(topo, b, where)),
                       (f"receiving bus policy of {b.name}",

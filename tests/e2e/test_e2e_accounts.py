@@ -191,7 +191,7 @@ def test_the_applied_policies_are_the_ones_edac_measures(accounts: Accounts) -> 
                                  PolicyName="put-events-on-forwarded-buses")
     assert inline["PolicyDocument"] == policies.forwarding_policy(topo, where)
     sqs = accounts.client("sqs", BUS)
-    for bus in policies.forwarded(topo):
+    for bus in topo.forwarded:
         applied = sqs.get_queue_attributes(QueueUrl=accounts.queue_url(BUS, bus.dlq),
                                            AttributeNames=["Policy"])["Attributes"]
         assert json.loads(applied["Policy"]) == policies.forward_dlq_policy(topo, bus, where)

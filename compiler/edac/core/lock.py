@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from edac.core import ir, names, policies
+from edac.core import ir, names
 from edac.core.diagnostics import Diagnostic, Severity, Span
 from edac.core.emit import hcl
 
@@ -114,7 +114,7 @@ def inventory(topo: ir.Topology) -> tuple[Resource, ...]:
                                            "aws_kms_key.this"), account))
         if c.idempotency_ttl is not None:
             tables.add(account)
-    for bus in policies.forwarded(topo):
+    for bus in topo.forwarded:
         found.append(Resource(forward_owner(bus.name), "target_dlq", bus.dlq,
                               f"aws_sqs_queue.forward_dlq[{hcl.quote(bus.name)}]"))
     if topo.archive is not None:

@@ -248,11 +248,6 @@ def producer_roles(p: ir.Producer) -> list[str]:
 # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-cross-account-event-delivery.html).
 
 
-def forwarded(topo: ir.Topology) -> list[ir.ForwardBus]:
-    """The buses some route forwards to, by name."""
-    return list(topo.forwarded)
-
-
 def forward_bus_arn(topo: ir.Topology, bus: ir.ForwardBus, where: Where) -> str:
     account = topo.account_id(bus.account) if bus.account is not None else where.account
     region = bus.region or where.region
@@ -278,7 +273,7 @@ def forwarding_trust_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
 
 def forwarding_policy(topo: ir.Topology, where: Where) -> dict[str, Any]:
     """What the forwarding role may do: put events on the buses routes forward to."""
-    buses = sorted({forward_bus_arn(topo, b, where) for b in forwarded(topo)})
+    buses = sorted({forward_bus_arn(topo, b, where) for b in topo.forwarded})
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "PutEventsOnForwardedBuses", "Effect": "Allow", "Action": "events:PutEvents",
          "Resource": buses}]}

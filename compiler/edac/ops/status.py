@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from edac.core import ir, policies
+from edac.core import ir
 from edac.ops.aws import Aws
 from edac.ops.queues import KINDS, Counts, counts, forward_dlq, locate
 
@@ -76,7 +76,7 @@ class ForwardStatus:
 
 def forwarding_status(topo: ir.Topology, aws: Aws) -> list[ForwardStatus]:
     """The forward DLQ of every bus routes forward to (in the bus's account, as the rules)."""
-    buses = policies.forwarded(topo)
+    buses = topo.forwarded
     if not buses:
         return []
     states = _alarm_states(aws, [b.dlq_alarm for b in buses])

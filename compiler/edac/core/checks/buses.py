@@ -70,7 +70,7 @@ def names_and_regions(topo: Topology) -> Iterator[Diagnostic]:
 def accounts(topo: Topology) -> Iterator[Diagnostic]:
     """E746, E748, E749 and E750."""
     seen: dict[tuple[str, str, str], str] = {}
-    for bus in policies.forwarded(topo):
+    for bus in topo.forwarded:
         if bus.account is not None and bus.account not in topo.accounts:
             guess = did_you_mean(bus.account, set(topo.accounts))
             yield diag(topo, "E746", f"bus `{bus.name}` is in account `{bus.account}`, which "
@@ -126,7 +126,7 @@ def accounts(topo: Topology) -> Iterator[Diagnostic]:
 
 def unused(topo: Topology) -> Iterator[Diagnostic]:
     """W715: a bus under `buses:` that no route forwards to (nothing is made for it)."""
-    used = {b.name for b in policies.forwarded(topo)}
+    used = {b.name for b in topo.forwarded}
     for bus in topo.buses.values():
         if bus.name in used:
             continue

@@ -85,7 +85,7 @@ def queue_policies(topo: Topology) -> Iterator[Diagnostic]:
 def forward_dlq_policies(topo: Topology) -> Iterator[Diagnostic]:
     """The policy of each forward DLQ admits every rule that forwards to its bus."""
     where = policies.Where.of(topo)
-    for bus in policies.forwarded(topo):
+    for bus in topo.forwarded:
         document = policies.forward_dlq_policy(topo, bus, where)
         assert len(document["Statement"]) <= QUEUE_POLICY_STATEMENTS
         rules = policies.forwarding_rule_arns(topo, bus, where)
@@ -156,7 +156,7 @@ def role_policies(topo: Topology) -> Iterator[Diagnostic]:
         on_role[(where.account, names.delivery_role(topo.prefix))].append(
             (size, f"{len(remote)} consumers of other accounts, the last `{newest.name}`",
              newest.origin, ("account",)))
-    forwarded = policies.forwarded(topo)
+    forwarded = topo.forwarded
     if forwarded:  # the forwarding role of the bus's account: one bus ARN per forwarded bus
         size = _size(policies.forwarding_policy(topo, where), "non-whitespace characters")
         on_role[(where.account, names.forwarding_role(topo.prefix))].append(

@@ -120,7 +120,7 @@ def _rule(topo: ir.Topology, route: ir.Route, rule: ir.Rule, book: Runbook) -> d
            else {}),
         # target id -> the bus (under `buses:`) it forwards to
         **({"bus_targets": {topo.buses[b].target_id: b for b in rule.forwards}}
-           if policies.forwarded(topo) else {}),
+           if topo.forwarded else {}),
         "retry_attempts": route.retry.attempts,
         "retry_max_age_seconds": route.retry.max_age,
         **_alarm_actions(topo, [topo.consumers[name] for name in rule.targets],
@@ -283,7 +283,7 @@ def root_files(topo: ir.Topology, templates: Templates,
         "routes.tf": templates.render(
             "routes.tf.j2",
             rules={rule.key: _rule(topo, route, rule, book) for route, rule in topo.rules()},
-            modules="./modules", remote=bool(remote), forwards=bool(policies.forwarded(topo)),
+            modules="./modules", remote=bool(remote), forwards=bool(topo.forwarded),
         ),
         "outputs.tf": templates.render("outputs.tf.j2", table=table, bus_root=True),
     }
@@ -295,7 +295,7 @@ def root_files(topo: ir.Topology, templates: Templates,
             role_name=names.delivery_role(topo.prefix), bus=topo.bus.name,
             trust=hcl.Heredoc(policies.delivery_trust_policy(topo, where)),
             policy=hcl.Heredoc(policies.delivery_policy(topo, where)))
-    forwarded = policies.forwarded(topo)
+    forwarded = topo.forwarded
     if forwarded:  # (E748: the bus's account and region are known)
         where = policies.Where.of(topo)
         files["forwarding.tf"] = templates.render(
@@ -391,19 +391,19 @@ def emit(topo: ir.Topology, forgotten: Mapping[str, Decision] | None = None,
     beside it by the caller (`MODULES`, read from the package by `edac.io.files`)."""
     templates = templates or _default_templates()
     files = root_files(topo, templates, book, vacated)
-    by_root: dict[str, dict[str, Decision]] = {}
+    by_account: dict[str, dict[str, Decision]] = {}  # "": the bus's root
     for owner, decision in (forgotten or {}).items():
         account = decision.account if decision.account != topo.account else None
-        by_root.setdefault(f"accounts/{account}/" if account else "", {})[owner] = decision
-    rooted = {r.path for r in account_roots(topo)}
-    for base, decisions in sorted(by_root.items()):
+        by_account.setdefault(account or "", {})[owner] = decision
+    rooted = {r.account for r in account_roots(topo)}
+    for account, decisions in sorted(by_account.items()):
         blocks = forgotten_blocks(decisions)
         if not blocks:
             continue
-        if base and base.rstrip("/") not in rooted and f"{base}versions.tf" not in files:
+        base = f"accounts/{account}/" if account else ""
+        if account and account not in rooted and f"{base}versions.tf" not in files:
             # the account has no element left: its root is kept (while the decision stands)
             # for the blocks that make its Terraform state forget
-            account = base.split("/")[1]
             files.update({f"{base}{name}": text
                           for name, text in _root_files(topo, templates, account).items()})
         files[f"{base}forgotten.tf"] = templates.render("forgotten.tf.j2", forgotten=blocks)

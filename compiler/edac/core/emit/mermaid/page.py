@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edac.core import ir, policies
+from edac.core import ir
 from edac.core.emit.mermaid.graph import EVERYTHING, Index, Selection, build
 from edac.core.emit.mermaid.render import MAX_EDGES, DiagramTooLarge, fenced, flowchart, render
 from edac.core.runbook import Runbook, again_too
@@ -75,7 +75,7 @@ def runbook(topo: ir.Topology, book: Runbook) -> list[str]:
                f"{code(book.replay_consumer(c.name))}." if topo.archive else "."),
             "",
         ]
-    for b in policies.forwarded(topo):
+    for b in topo.forwarded:
         routes = sorted(r.name for r in topo.routes.values() if b.name in r.forward)
         topic = topo.forward_topic(b)
         lines += [
